@@ -1,0 +1,65 @@
+"""`pacspace-desktop history`: past submissions with their items' states and Request IDs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from pacspace_desktop.cli.main import EXIT_BAD_INPUT, EXIT_OK
+from pacspace_desktop.cli.output import err, out
+from pacspace_desktop.storage.db import StorageError
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.storage.paths import resolve_paths
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """Print past submissions, newest first."""
+    paths = resolve_paths(args.data_dir)
+    if not paths.history_db.exists():
+        if args.json:
+            out("[]")
+        else:
+            out("No submissions yet.")
+        return EXIT_OK
+    try:
+        store = HistoryStore.open(paths.history_db)
+    except StorageError as exc:
+        err(str(exc))
+        return EXIT_BAD_INPUT
+    try:
+        store.recover_interrupted()
+        rows = store.list_submissions(limit=max(0, args.limit))
+        entries: list[dict[str, Any]] = []
+        for row in rows:
+            items = store.items_of(row.id)
+            entries.append({
+                "submission": row.id,
+                "run": row.run_id,
+                "time": row.created_at.isoformat(),
+                "source": row.source,
+                "profile": row.profile,
+                "environment": row.environment,
+                "state": row.state.cli_word,
+                "outcome": row.outcome_kind.value if row.outcome_kind else None,
+                "status": row.status_code,
+                "requestId": row.request_id,
+                "message": row.server_message,
+                "items": [{"key": it.key, "accountId": it.account_id, "bits": it.bits,
+                           "state": it.state.cli_word, "requestId": row.request_id}
+                          for it in items],
+            })
+    finally:
+        store.close()
+    if args.json:
+        out(json.dumps(entries, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not entries:
+        out("No submissions yet.")
+    for e in entries:
+        rid = e["requestId"] or "—"
+        out(f"{e['time'][:19].replace('T', ' ')} UTC  {e['state']:<9} {len(e['items']):>4} items  "
+            f"{e['environment']:<7} {rid}  {e['source']}")
+        if e["message"] and e["state"] != "accepted":
+            out(f"    {e['message']}")
+    return EXIT_OK

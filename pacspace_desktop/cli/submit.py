@@ -1,0 +1,188 @@
+"""`pacspace-desktop submit`: send items from a file through the same path the app uses."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pacspace_desktop.cli.main import (
+    DEFAULT_BASE_URL,
+    EXIT_BAD_INPUT,
+)
+from pacspace_desktop.cli.output import err, out
+from pacspace_desktop.domain import jsonwire
+from pacspace_desktop.domain.apikey import ApiKey, Environment, key_shape_problem
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.limits import DEFAULT_LIMITS
+from pacspace_desktop.domain.validation import parse_raw_items
+from pacspace_desktop.network.client import WriteClient
+from pacspace_desktop.network.factory import make_http_client
+from pacspace_desktop.network.security import InsecureUrlError, check_base_url, is_loopback_host
+from pacspace_desktop.storage.db import StorageError
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.storage.paths import resolve_paths
+from pacspace_desktop.storage.records import NewRun
+from pacspace_desktop.submission.runner import (
+    AttemptFinished,
+    RequestReport,
+    RunEvent,
+    SubmissionRunner,
+    Waiting,
+)
+
+API_KEY_ENV = "PACSPACE_API_KEY"
+
+
+class InputError(Exception):
+    """The input cannot be sent; nothing was sent."""
+
+
+def load_items_file(path: Path) -> list[Any]:
+    """Read a JSON list of items or `{"items": [...]}`.
+
+    Raises:
+        InputError: with the reason in plain words.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start + 1} cannot be read). "
+                         "Save it as UTF-8 and try again.") from exc
+    try:
+        data = jsonwire.loads(text)
+    except jsonwire.NotJsonError as exc:
+        raise InputError(f"{path} holds {exc}; JSON has no NaN or Infinity.") from exc
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        where = f" at line {line}, column {col}" if line else ""
+        raise InputError(f"{path} is not valid JSON{where}: "
+                         f"{getattr(exc, 'msg', str(exc))}.") from exc
+    if isinstance(data, dict) and "items" in data:
+        data = data["items"]
+    if not isinstance(data, list):
+        raise InputError(f"{path} must hold a list of items, or {{\"items\": [...]}}.")
+    return data
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    """Validate, check history for keys sent before, send, and report. Returns the exit code."""
+    secret = os.environ.get(API_KEY_ENV, "")
+    if not secret:
+        err(f"No API key. Set {API_KEY_ENV} (the key is never taken from an argument, where "
+            "other users of this computer could see it). Nothing was sent.")
+        return EXIT_BAD_INPUT
+    problem = key_shape_problem(secret)
+    if problem:
+        err(f"The API key in {API_KEY_ENV} does not look right: {problem} Nothing was sent.")
+        return EXIT_BAD_INPUT
+    base_url = args.base_url or DEFAULT_BASE_URL
+    try:
+        base_url = check_base_url(base_url)
+    except InsecureUrlError as exc:
+        err(f"{exc} Nothing was sent.")
+        return EXIT_BAD_INPUT
+    batch_size = args.batch_size or DEFAULT_LIMITS.max_items
+    if not 1 <= batch_size <= DEFAULT_LIMITS.max_items:
+        err(f"--batch-size must be between 1 and {DEFAULT_LIMITS.max_items}. Nothing was sent.")
+        return EXIT_BAD_INPUT
+    try:
+        raw = load_items_file(Path(args.file))
+    except InputError as exc:
+        err(f"{exc} Nothing was sent.")
+        return EXIT_BAD_INPUT
+    parsed = parse_raw_items(raw)
+    if parsed.errors:
+        err(f"{len(parsed.errors)} problem(s) in {args.file}; nothing was sent:")
+        for p in parsed.errors[:50]:
+            err(f"  {p.describe()}")
+        if len(parsed.errors) > 50:
+            err(f"  … and {len(parsed.errors) - 50} more.")
+        return EXIT_BAD_INPUT
+    for p in parsed.problems:
+        err(f"Note: {p.describe()}")
+    key = ApiKey(secret)
+    host = base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+    environment = Environment.SANDBOX if is_loopback_host(host) else key.environment
+    try:
+        store = HistoryStore.open(resolve_paths(args.data_dir).ensure().history_db)
+    except (StorageError, OSError) as exc:
+        err(f"{exc} Nothing was sent.")
+        return EXIT_BAD_INPUT
+    try:
+        store.recover_interrupted()
+        if not args.resend_known_keys:
+            code = _refuse_known_keys(store, parsed.items)
+            if code is not None:
+                return code
+        run = NewRun(source=f"cli:{Path(args.file).name}", profile="command line",
+                     environment=environment.value, base_url=base_url)
+        return asyncio.run(_send(store, key, base_url, parsed.items, run, batch_size,
+                                 args.timeout))
+    finally:
+        store.close()
+
+
+def _refuse_known_keys(store: HistoryStore, items: Sequence[WriteItem]) -> int | None:
+    seen = store.sightings(it.key for it in items)
+    if not seen:
+        return None
+    err(f"{len(seen)} record key(s) were sent before. A second write to a key adds to it, so "
+        "the record would count twice. Nothing was sent:")
+    for key, sightings in list(seen.items())[:20]:
+        last = sightings[-1]
+        rid = f"Request ID {last.request_id}" if last.request_id else "no Request ID"
+        err(f"  {key}: {last.state.label.lower()} on {last.sent_at:%Y-%m-%d %H:%M} UTC "
+            f"({rid}, {last.environment})")
+    err("Remove them from the file, or add --resend-known-keys if they must count again.")
+    return EXIT_BAD_INPUT
+
+
+async def _send(store: HistoryStore, key: ApiKey, base_url: str, items: list[WriteItem],
+                run: NewRun, batch_size: int, answer_timeout: float) -> int:
+    async with make_http_client(answer_timeout) as http:
+        runner = SubmissionRunner(store, WriteClient(http, base_url, key))
+        total_requests = -(-len(items) // batch_size)
+
+        def on_event(event: RunEvent) -> None:
+            if isinstance(event, RequestReport):
+                out(describe_request(event, total_requests))
+            elif isinstance(event, Waiting):
+                out(f"request {event.seq + 1}: {event.wait.reason.value}, retrying in "
+                    f"{event.wait.seconds:.1f} s (attempt {event.wait.attempt})")
+            elif isinstance(event, AttemptFinished) and event.attempt.status_code is None \
+                    and event.attempt.server_message:
+                err(f"request {event.seq + 1}: {event.attempt.server_message}")
+
+        report = await runner.run(items, run, batch_size, on_event)
+    out(f"Done: {report.accepted} accepted, {report.rejected} rejected, "
+        f"{report.unknown} outcome unknown, {report.not_sent} not sent "
+        f"(of {len(items)} items in {len(report.requests)} requests).")
+    if report.unknown:
+        out("Some outcomes are unknown: check on the server before sending those items again.")
+    return report.exit_code
+
+
+def describe_request(r: RequestReport, total: int) -> str:
+    """One line for one request: its Request ID, or the catalogue's title and next step."""
+    head = f"request {r.seq + 1}/{total} ({len(r.items)} items):"
+    if r.request_id:
+        return f"{head} accepted — Request ID {r.request_id}"
+    e = r.entry
+    line = f"{head} {e.title}. Written: {e.written.label}. {e.next_step_text}"
+    details = []
+    if r.status_code:
+        details.append(f"HTTP {r.status_code}")
+    if r.server_message:
+        details.append(r.server_message)
+    if r.retry_at:
+        details.append(f"try again at {r.retry_at.astimezone():%H:%M}")
+    return f"{line} [{'; '.join(details)}]" if details else line

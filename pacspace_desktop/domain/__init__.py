@@ -1,0 +1,1 @@
+"""Pure rules of PacSpace writes: items, validation, numbers, states and the error catalogue."""

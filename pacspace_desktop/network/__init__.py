@@ -1,0 +1,1 @@
+"""Talking to PacSpace over HTTP: the write client, its retry policy and response parsing."""

@@ -1,0 +1,174 @@
+"""Opening the history database: WAL, durable commits, and versioned migrations with a backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+class StorageError(Exception):
+    """The history could not be read or written because of the environment (disk full, read-only
+    folder, file locked or damaged). The message says so in plain words."""
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
+
+
+def _migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@_migration
+def _v1(conn: sqlite3.Connection) -> None:
+    _run_script(conn, """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            environment TEXT NOT NULL,
+            base_url TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            item_count INTEGER NOT NULL
+        );
+        CREATE TABLE submissions (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            seq INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            finished_at TEXT,
+            state TEXT NOT NULL,
+            outcome_kind TEXT,
+            status_code INTEGER,
+            request_id TEXT,
+            accepted_count INTEGER,
+            server_message TEXT,
+            request_body TEXT,
+            response_text TEXT,
+            retry_at TEXT,
+            item_count INTEGER NOT NULL,
+            account_count INTEGER NOT NULL,
+            bits_sum INTEGER NOT NULL
+        );
+        CREATE INDEX submissions_run ON submissions(run_id, seq);
+        CREATE INDEX submissions_created ON submissions(created_at);
+        CREATE INDEX submissions_request ON submissions(request_id);
+        CREATE INDEX submissions_state ON submissions(state);
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            position INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            bits INTEGER NOT NULL,
+            metadata TEXT,
+            state TEXT NOT NULL,
+            checked_at TEXT,
+            check_json TEXT
+        );
+        CREATE INDEX items_submission ON items(submission_id, position);
+        CREATE INDEX items_key ON items(key);
+        CREATE INDEX items_account ON items(account_id);
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            number INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            status_code INTEGER,
+            outcome_kind TEXT NOT NULL,
+            server_message TEXT,
+            response_text TEXT
+        );
+        CREATE INDEX attempts_submission ON attempts(submission_id, number);
+    """)
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT first and break the migration's transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the history database.
+
+    WAL with `synchronous=FULL`: a committed row survives a crash or a power cut, which is
+    what lets the outbox promise that no submission is ever lost.
+
+    Raises:
+        StorageError: when the file cannot be opened, is not a database, or is newer than this
+            version of the app.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                               timeout=10.0)
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError(f"The history file {path} cannot be opened: {exc}.") from exc
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        _migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StorageError(_explain(path, exc)) from exc
+    except StorageError:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"The history file {path} was written by a newer PacSpace Desktop "
+            f"(schema {version}; this version knows {SCHEMA_VERSION}). Update the app.")
+    if version == SCHEMA_VERSION:
+        return
+    if version > 0:
+        backup_before_migration(conn, path, version)
+    for number in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[number](conn)
+            conn.execute(f"PRAGMA user_version={number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def backup_before_migration(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the database (consistently, through SQLite's backup API) before changing its schema."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.v{version}.{stamp}.bak{path.suffix}")
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return f"The history file {path} is read-only, so nothing can be recorded. ({exc})"
+    if "disk" in text and "full" in text:
+        return f"The disk is full, so the history {path} cannot be written. ({exc})"
+    if "locked" in text or "busy" in text:
+        return f"The history file {path} is locked by another program. ({exc})"
+    if "not a database" in text or "malformed" in text:
+        return f"The history file {path} is damaged. ({exc})"
+    return f"The history file {path} cannot be used: {exc}."

@@ -1,0 +1,378 @@
+"""The history and outbox: every submission is written before it is sent, and its outcome after.
+
+A submission is one request to PacSpace; a run is one user action (a form batch, a file, a CLI
+call) split into submissions. A kill at any moment leaves every item of a run accepted,
+rejected, not sent, or pending/unknown — never missing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pacspace_desktop.domain import jsonwire
+from pacspace_desktop.domain.catalogue import OutcomeKind, entry
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.storage.db import StorageError, connect
+from pacspace_desktop.storage.records import (
+    AttemptRecord,
+    FinalOutcome,
+    HistoryFilter,
+    ItemRow,
+    KeySighting,
+    NewRun,
+    SubmissionDetail,
+    SubmissionRow,
+)
+
+_SUB_COLS = """s.id, s.run_id, s.seq, s.created_at, r.source, r.profile, r.environment, s.state,
+    s.outcome_kind, s.status_code, s.request_id, s.item_count, s.account_count, s.bits_sum,
+    s.server_message"""
+
+
+def now_utc() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRun:
+    """The ids given to a run and its submissions, in sending order."""
+
+    run_id: int
+    submission_ids: list[int]
+
+
+def _start_ticks(pid: int) -> str:
+    """The process's start time in clock ticks since boot (Linux), so a reused pid is told apart."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    fields = stat.rsplit(")", 1)[-1].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+def process_token(pid: int | None = None) -> str:
+    """An id of a running process that a later process with the same pid does not share."""
+    pid = os.getpid() if pid is None else pid
+    return f"{pid}:{_start_ticks(pid)}"
+
+
+def token_alive(token: str) -> bool:
+    """True when the process a token names still runs on this computer."""
+    pid_text, _, ticks = token.partition(":")
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    except OSError:
+        return False
+    return not ticks or _start_ticks(pid) in ("", ticks)
+
+
+class HistoryStore:
+    """Reads and writes the history. One store per connection; safe to use from one thread."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path) -> HistoryStore:
+        """Open the history at `path`, creating and migrating it as needed."""
+        return cls(connect(path))
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"The history cannot be written: {exc}.") from exc
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._conn.execute("ROLLBACK")
+            raise StorageError(f"The history cannot be written: {exc}.") from exc
+
+    # --- writing -------------------------------------------------------------------------
+
+    def record_run(self, run: NewRun, batches: Sequence[Sequence[WriteItem]],
+                   owner: str | None = None) -> RecordedRun:
+        """Write a run, its submissions and all their items as queued, before anything is sent."""
+        created = _ts(now_utc())
+        total = sum(len(b) for b in batches)
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO runs (created_at, source, profile, environment, base_url, owner, "
+                "item_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (created, run.source, run.profile, run.environment, run.base_url,
+                 process_token() if owner is None else owner, total))
+            run_id = int(cur.lastrowid or 0)
+            ids = []
+            for seq, batch in enumerate(batches):
+                cur = conn.execute(
+                    "INSERT INTO submissions (run_id, seq, created_at, state, item_count, "
+                    "account_count, bits_sum) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, seq, created, ItemState.QUEUED.value, len(batch),
+                     len({it.account_id for it in batch}), sum(it.bits for it in batch)))
+                sub_id = int(cur.lastrowid or 0)
+                ids.append(sub_id)
+                conn.executemany(
+                    "INSERT INTO items (submission_id, position, key, account_id, bits, "
+                    "metadata, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(sub_id, pos, it.key, it.account_id, it.bits,
+                      jsonwire.dumps(dict(it.metadata)) if it.metadata is not None else None,
+                      ItemState.QUEUED.value) for pos, it in enumerate(batch)])
+        return RecordedRun(run_id, ids)
+
+    def mark_sending(self, submission_id: int, request_body: str) -> None:
+        """Record that a submission's request is about to leave (committed before it does)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE submissions SET state=?, sent_at=?, request_body=? WHERE id=?",
+                         (ItemState.SENDING.value, _ts(now_utc()), request_body, submission_id))
+            conn.execute("UPDATE items SET state=? WHERE submission_id=?",
+                         (ItemState.SENDING.value, submission_id))
+
+    def record_attempt(self, submission_id: int, attempt: AttemptRecord) -> None:
+        """Record one HTTP attempt."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO attempts (submission_id, number, started_at, duration_ms, "
+                "status_code, outcome_kind, server_message, response_text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (submission_id, attempt.number, _ts(attempt.started_at), attempt.duration_ms,
+                 attempt.status_code, attempt.kind.value, attempt.server_message,
+                 attempt.response_text))
+
+    def finish(self, submission_id: int, outcome: FinalOutcome) -> ItemState:
+        """Record how a submission ended; its items take the state the catalogue gives."""
+        state = entry(outcome.kind).item_state
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE submissions SET state=?, outcome_kind=?, status_code=?, request_id=?, "
+                "accepted_count=?, server_message=?, request_body=COALESCE(?, request_body), "
+                "response_text=?, retry_at=?, finished_at=? WHERE id=?",
+                (state.value, outcome.kind.value, outcome.status_code, outcome.request_id,
+                 outcome.accepted_count, outcome.server_message, outcome.request_body,
+                 outcome.response_text, _ts(outcome.retry_at), _ts(now_utc()), submission_id))
+            conn.execute("UPDATE items SET state=? WHERE submission_id=?",
+                         (state.value, submission_id))
+        return state
+
+    def finish_not_sent(self, submission_ids: Iterable[int], message: str) -> None:
+        """Mark queued submissions that will not be sent (cancel, plan limit, stop)."""
+        ids = list(submission_ids)
+        if not ids:
+            return
+        now = _ts(now_utc())
+        with self._tx() as conn:
+            for sub_id in ids:
+                conn.execute(
+                    "UPDATE submissions SET state=?, outcome_kind=?, server_message=?, "
+                    "finished_at=? WHERE id=? AND state=?",
+                    (ItemState.NOT_SENT.value, OutcomeKind.NOT_SENT.value, message, now, sub_id,
+                     ItemState.QUEUED.value))
+                conn.execute("UPDATE items SET state=? WHERE submission_id=? AND state=?",
+                             (ItemState.NOT_SENT.value, sub_id, ItemState.QUEUED.value))
+
+    def recover_interrupted(self, is_alive: Callable[[str], bool] = token_alive
+                            ) -> list[SubmissionRow]:
+        """Settle submissions left open by a process that is gone (a crash or a kill).
+
+        Sending ones become "outcome unknown" (they may have been written); queued ones become
+        "not sent". They are never re-sent. Returns the submissions that became unknown.
+        """
+        rows = self._conn.execute(
+            "SELECT DISTINCT r.id, r.owner FROM runs r JOIN submissions s ON s.run_id = r.id "
+            "WHERE s.state IN (?, ?)",
+            (ItemState.QUEUED.value, ItemState.SENDING.value)).fetchall()
+        dead = [run_id for run_id, owner in rows if not is_alive(owner)]
+        unknown_ids: list[int] = []
+        for run_id in dead:
+            sending = [r[0] for r in self._conn.execute(
+                "SELECT id FROM submissions WHERE run_id=? AND state=?",
+                (run_id, ItemState.SENDING.value))]
+            for sub_id in sending:
+                self.finish(sub_id, FinalOutcome(
+                    OutcomeKind.INTERRUPTED,
+                    server_message="The app stopped before PacSpace answered."))
+            unknown_ids += sending
+            queued = [r[0] for r in self._conn.execute(
+                "SELECT id FROM submissions WHERE run_id=? AND state=?",
+                (run_id, ItemState.QUEUED.value))]
+            self.finish_not_sent(queued, "The app stopped before this request was sent.")
+        return [self.submission_row(i) for i in unknown_ids]
+
+    def record_check(self, item_id: int, checked_at: datetime, check: dict[str, Any],
+                     verified: bool | None = None) -> None:
+        """Store what the server said about an item's key (and mark it verified if it is)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE items SET checked_at=?, check_json=? WHERE id=?",
+                         (_ts(checked_at), jsonwire.dumps(check), item_id))
+            if verified:
+                conn.execute("UPDATE items SET state=? WHERE id=? AND state=?",
+                             (ItemState.VERIFIED.value, item_id, ItemState.ACCEPTED.value))
+
+    # --- reading -------------------------------------------------------------------------
+
+    def submission_row(self, submission_id: int) -> SubmissionRow:
+        """One submission."""
+        row = self._conn.execute(
+            f"SELECT {_SUB_COLS} FROM submissions s JOIN runs r ON r.id = s.run_id "
+            "WHERE s.id=?", (submission_id,)).fetchone()
+        if row is None:
+            raise KeyError(submission_id)
+        return _submission(row)
+
+    def list_submissions(self, flt: HistoryFilter | None = None, limit: int = 100,
+                         offset: int = 0) -> list[SubmissionRow]:
+        """Submissions matching the filter, newest first."""
+        where, params = _where(flt or HistoryFilter())
+        rows = self._conn.execute(
+            f"SELECT {_SUB_COLS} FROM submissions s JOIN runs r ON r.id = s.run_id {where} "
+            "ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset)).fetchall()
+        return [_submission(r) for r in rows]
+
+    def count_submissions(self, flt: HistoryFilter | None = None) -> int:
+        """How many submissions match the filter."""
+        where, params = _where(flt or HistoryFilter())
+        return int(self._conn.execute(
+            f"SELECT COUNT(*) FROM submissions s JOIN runs r ON r.id = s.run_id {where}",
+            params).fetchone()[0])
+
+    def items_of(self, submission_id: int) -> list[ItemRow]:
+        """The items of one submission, in request order."""
+        rows = self._conn.execute(
+            "SELECT id, submission_id, position, key, account_id, bits, metadata, state, "
+            "checked_at, check_json FROM items WHERE submission_id=? ORDER BY position",
+            (submission_id,)).fetchall()
+        return [ItemRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], ItemState(r[7]), _dt(r[8]),
+                        r[9]) for r in rows]
+
+    def detail(self, submission_id: int) -> SubmissionDetail:
+        """A submission with its items, attempts and raw texts."""
+        row = self.submission_row(submission_id)
+        extra = self._conn.execute(
+            "SELECT r.base_url, s.sent_at, s.finished_at, s.request_body, s.response_text, "
+            "s.retry_at FROM submissions s JOIN runs r ON r.id = s.run_id WHERE s.id=?",
+            (submission_id,)).fetchone()
+        attempts = [AttemptRecord(a[0], _dt(a[1]) or now_utc(), a[2], a[3], OutcomeKind(a[4]),
+                                  a[5] or "", a[6] or "")
+                    for a in self._conn.execute(
+                        "SELECT number, started_at, duration_ms, status_code, outcome_kind, "
+                        "server_message, response_text FROM attempts WHERE submission_id=? "
+                        "ORDER BY number", (submission_id,))]
+        return SubmissionDetail(row, extra[0], _dt(extra[1]), _dt(extra[2]), extra[3], extra[4],
+                                _dt(extra[5]), self.items_of(submission_id), attempts)
+
+    def sightings(self, keys: Iterable[str], states: Iterable[ItemState] | None = None
+                  ) -> dict[str, list[KeySighting]]:
+        """Times each key was sent before ("was key X ever sent, when, with what result").
+
+        Args:
+            keys: The keys to look up.
+            states: Only sightings in these states; default all that may have been written
+                (accepted, verified, unknown, sending).
+        """
+        wanted = [s.value for s in (states if states is not None else
+                                    [s for s in ItemState if s.may_be_written])]
+        found: dict[str, list[KeySighting]] = {}
+        key_list = list(dict.fromkeys(keys))
+        marks = ",".join("?" * len(wanted))
+        for start in range(0, len(key_list), 500):
+            chunk = key_list[start:start + 500]
+            rows = self._conn.execute(
+                "SELECT i.key, s.id, COALESCE(s.sent_at, s.created_at), i.state, s.request_id, "
+                "r.profile, r.environment, i.bits FROM items i "
+                "JOIN submissions s ON s.id = i.submission_id JOIN runs r ON r.id = s.run_id "
+                f"WHERE i.key IN ({','.join('?' * len(chunk))}) AND i.state IN ({marks}) "
+                "ORDER BY s.created_at", (*chunk, *wanted)).fetchall()
+            for r in rows:
+                found.setdefault(r[0], []).append(KeySighting(
+                    r[0], r[1], _dt(r[2]) or now_utc(), ItemState(r[3]), r[4], r[5], r[6], r[7]))
+        return found
+
+    def run_submissions(self, run_id: int) -> list[SubmissionRow]:
+        """The submissions of one run, in sending order."""
+        rows = self._conn.execute(
+            f"SELECT {_SUB_COLS} FROM submissions s JOIN runs r ON r.id = s.run_id "
+            "WHERE s.run_id=? ORDER BY s.seq", (run_id,)).fetchall()
+        return [_submission(r) for r in rows]
+
+    def account_ids(self, prefix: str = "", limit: int = 50) -> list[str]:
+        """Account IDs used before, for completion."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT account_id FROM items WHERE account_id >= ? AND account_id < ? "
+            "ORDER BY account_id LIMIT ?", (prefix, prefix + "\U0010ffff", limit)).fetchall()
+        return [r[0] for r in rows]
+
+
+def _submission(r: Sequence[Any]) -> SubmissionRow:
+    return SubmissionRow(r[0], r[1], r[2], _dt(r[3]) or now_utc(), r[4], r[5], r[6],
+                         ItemState(r[7]), OutcomeKind(r[8]) if r[8] else None, r[9], r[10],
+                         r[11], r[12], r[13], r[14] or "")
+
+
+def _where(flt: HistoryFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if flt.states:
+        clauses.append(f"s.state IN ({','.join('?' * len(flt.states))})")
+        params += sorted(s.value for s in flt.states)
+    if flt.since:
+        clauses.append("s.created_at >= ?")
+        params.append(_ts(flt.since))
+    if flt.until:
+        clauses.append("s.created_at < ?")
+        params.append(_ts(flt.until))
+    if flt.environment:
+        clauses.append("r.environment = ?")
+        params.append(flt.environment)
+    if flt.profile:
+        clauses.append("r.profile = ?")
+        params.append(flt.profile)
+    if flt.source:
+        clauses.append("instr(lower(r.source), lower(?)) > 0")
+        params.append(flt.source)
+    if flt.search:
+        term = flt.search.strip()
+        hi = term + "\U0010ffff"
+        clauses.append(
+            "(s.request_id >= ? AND s.request_id < ? OR s.id IN (SELECT submission_id FROM "
+            "items WHERE key >= ? AND key < ? UNION SELECT submission_id FROM items "
+            "WHERE account_id >= ? AND account_id < ?))")
+        params += [term, hi, term, hi, term, hi]
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params

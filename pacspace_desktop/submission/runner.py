@@ -1,0 +1,235 @@
+"""The submission runner: records a run in the outbox, sends its requests, records every outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pacspace_desktop.domain.batching import split_into_requests
+from pacspace_desktop.domain.catalogue import CatalogueEntry, OutcomeKind, entry
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
+from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.domain.validation import request_body
+from pacspace_desktop.network.client import (
+    Attempt,
+    RetryWait,
+    SendResult,
+    SendTrace,
+    Wait,
+    WriteClient,
+)
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.storage.records import AttemptRecord, FinalOutcome, NewRun
+
+
+@dataclass(frozen=True, slots=True)
+class RequestStarted:
+    """A request is about to leave."""
+
+    seq: int
+    total: int
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFinished:
+    """An attempt of a request ended (there may be more)."""
+
+    seq: int
+    attempt: Attempt
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """The runner waits before retrying a request."""
+
+    seq: int
+    wait: Wait
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReport:
+    """How one request of the run ended.
+
+    Attributes:
+        seq: 0-based position of the request in the run.
+        submission_id: Its id in the history.
+        items: The items it carried.
+        kind: The outcome.
+        state: The state its items now have.
+        request_id: PacSpace's Request ID, when accepted.
+        status_code: The last HTTP status.
+        server_message: The server's own words.
+        retry_at: When to try again (long rate-limit waits).
+        attempts: How many attempts were made.
+        fault: The item (0-based within the request) and field a 400 names.
+    """
+
+    seq: int
+    submission_id: int
+    items: tuple[WriteItem, ...]
+    kind: OutcomeKind
+    state: ItemState
+    request_id: str | None = None
+    status_code: int | None = None
+    server_message: str = ""
+    retry_at: datetime | None = None
+    attempts: int = 0
+    fault: tuple[int, str | None] | None = None
+
+    @property
+    def entry(self) -> CatalogueEntry:
+        """The catalogue's words for this outcome."""
+        return entry(self.kind)
+
+
+RunEvent = RequestStarted | AttemptFinished | Waiting | RequestReport
+EventHook = Callable[[RunEvent], None]
+
+
+@dataclass(slots=True)
+class RunReport:
+    """How a whole run ended."""
+
+    run_id: int
+    requests: list[RequestReport] = field(default_factory=list)
+
+    def count(self, *states: ItemState) -> int:
+        """Items in any of `states`."""
+        return sum(len(r.items) for r in self.requests if r.state in states)
+
+    @property
+    def accepted(self) -> int:
+        """Items PacSpace accepted."""
+        return self.count(ItemState.ACCEPTED)
+
+    @property
+    def unknown(self) -> int:
+        """Items whose outcome is unknown."""
+        return self.count(ItemState.UNKNOWN)
+
+    @property
+    def rejected(self) -> int:
+        """Items PacSpace refused (nothing written)."""
+        return self.count(ItemState.REJECTED)
+
+    @property
+    def not_sent(self) -> int:
+        """Items that never left (stop, cancel, an earlier request's failure)."""
+        return self.count(ItemState.NOT_SENT)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all accepted, 3 some outcome unknown, 1 some rejected or not sent."""
+        if self.unknown:
+            return 3
+        if self.rejected or self.not_sent:
+            return 1
+        return 0
+
+
+class SubmissionRunner:
+    """Sends one run at a time through a `WriteClient`, recording everything in a `HistoryStore`.
+
+    Use `request_stop()` for a clean stop after the request in flight (what was not sent stays
+    "not sent"); cancelling the task stops at once and records an in-flight request as
+    "outcome unknown".
+    """
+
+    def __init__(self, store: HistoryStore, client: WriteClient,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
+        self._store = store
+        self._client = client
+        self._limits = limits
+        self._stop = False
+        self._waiter = RetryWait()
+
+    def request_stop(self) -> None:
+        """Send nothing more after the request in flight."""
+        self._stop = True
+        self._waiter.skip()
+
+    def retry_now(self) -> None:
+        """Cut the current wait before a retry short."""
+        self._waiter.skip()
+
+    async def run(self, items: Sequence[WriteItem], run: NewRun, batch_size: int,
+                  on_event: EventHook | None = None) -> RunReport:
+        """Record the run in the outbox, then send it request by request.
+
+        Stops early (the rest recorded as not sent) after an outcome the catalogue marks as
+        stopping the run (401, 402, exhausted retries, a rate-limit wait too long to sleep...).
+        """
+        self._stop = False
+        emit = on_event or (lambda _event: None)
+        batches = split_into_requests(items, batch_size, self._limits)
+        recorded = self._store.record_run(run, batches)
+        report = RunReport(recorded.run_id)
+        pending = list(zip(recorded.submission_ids, batches, strict=True))
+        for seq, (sub_id, batch) in enumerate(pending):
+            if self._stop:
+                self._settle_rest(pending[seq:], seq, report, emit,
+                                  "You stopped sending before this request left.")
+                break
+            emit(RequestStarted(seq, len(pending), len(batch)))
+            request = await self._send_one(seq, sub_id, batch, emit, pending, report)
+            report.requests.append(request)
+            emit(request)
+            if request.entry.stops_run and seq + 1 < len(pending):
+                self._settle_rest(pending[seq + 1:], seq + 1, report, emit,
+                                  f"Not sent, because the request before it ended with: "
+                                  f"{request.entry.title}.")
+                break
+        return report
+
+    async def _send_one(self, seq: int, sub_id: int, batch: list[WriteItem],
+                        emit: EventHook, pending: list[tuple[int, list[WriteItem]]],
+                        report: RunReport) -> RequestReport:
+        self._store.mark_sending(sub_id, request_body(batch))
+        trace = SendTrace()
+
+        def on_attempt(attempt: Attempt) -> None:
+            self._store.record_attempt(sub_id, _attempt_record(attempt))
+            emit(AttemptFinished(seq, attempt))
+
+        try:
+            result = await self._client.send(
+                batch, trace=trace, on_attempt=on_attempt,
+                on_wait=lambda w: emit(Waiting(seq, w)), waiter=self._waiter)
+        except asyncio.CancelledError:
+            kind = OutcomeKind.CANCELLED_IN_FLIGHT if trace.in_flight else OutcomeKind.NOT_SENT
+            self._store.finish(sub_id, FinalOutcome(
+                kind, server_message="Sending was stopped."))
+            self._store.finish_not_sent([s for s, _ in pending[seq + 1:]],
+                                        "You stopped sending before this request left.")
+            raise
+        state = self._store.finish(sub_id, _final(result))
+        return RequestReport(seq, sub_id, tuple(batch), result.kind, state, result.request_id,
+                             result.status_code, result.server_message, result.retry_at,
+                             len(result.attempts), result.fault)
+
+    def _settle_rest(self, rest: list[tuple[int, list[WriteItem]]], first_seq: int,
+                     report: RunReport, emit: EventHook, message: str) -> None:
+        self._store.finish_not_sent([sub for sub, _ in rest], message)
+        for offset, (sub_id, batch) in enumerate(rest):
+            request = RequestReport(first_seq + offset, sub_id, tuple(batch),
+                                    OutcomeKind.NOT_SENT, ItemState.NOT_SENT,
+                                    server_message=message)
+            report.requests.append(request)
+            emit(request)
+
+
+def _attempt_record(a: Attempt) -> AttemptRecord:
+    return AttemptRecord(a.number, a.started_at, a.duration_ms, a.status_code, a.kind,
+                         a.server_message, a.response_text)
+
+
+def _final(result: SendResult) -> FinalOutcome:
+    return FinalOutcome(
+        kind=result.kind, status_code=result.status_code, request_id=result.request_id,
+        accepted_count=result.accepted.item_count if result.accepted else None,
+        server_message=result.server_message, request_body=result.request_body,
+        response_text=result.response_text, retry_at=result.retry_at)

@@ -1,0 +1,51 @@
+"""Shared fixtures: offscreen Qt, an in-memory keyring, the sandbox on loopback, a temp history."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+os.environ.setdefault("QT_API", "pyside6")  # qasync prefers PyQt if present
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pacspace_desktop.sandbox import DEMO_API_KEY, SandboxConfig, SandboxServer
+from pacspace_desktop.storage.history import HistoryStore
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the developer's real data, config or keyring."""
+    monkeypatch.setenv("PACSPACE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PACSPACE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("PACSPACE_API_KEY", raising=False)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    """A fresh sandbox server on a free loopback port (verification after 0.2 s)."""
+    server = SandboxServer(SandboxConfig(port=0, verify_delay=0.2))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def demo_key() -> str:
+    """The sandbox's demo API key."""
+    return DEMO_API_KEY
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[HistoryStore]:
+    """A history in a real SQLite file."""
+    s = HistoryStore.open(tmp_path / "history.sqlite3")
+    try:
+        yield s
+    finally:
+        s.close()
