@@ -263,11 +263,14 @@ class WriteClient:
         started = datetime.now(UTC)
         t0 = time.perf_counter()
         headers = {"X-Api-Key": self._key.reveal(), "Content-Type": "application/json"}
+        # in_flight stays True if this await is cancelled: the caller must then treat the
+        # request as possibly written.
         trace.in_flight = True
         try:
             response = await self._http.post(url, content=body.encode("utf-8"), headers=headers)
             text = response.text
         except httpx.TransportError as exc:
+            trace.in_flight = False
             kind = classify_transport_error(exc)
             if entry(kind).written.value == "unknown":
                 trace.ever_sent = True
@@ -275,8 +278,7 @@ class WriteClient:
             return (Attempt(number, started, _ms(t0), None, kind,
                             message.replace(self._key.reveal(), self._key.masked), ""),
                     None, None, None)
-        finally:
-            trace.in_flight = False
+        trace.in_flight = False
         trace.ever_sent = True
         parsed = parse_json(text)
         accepted = None
