@@ -49,3 +49,33 @@ def store(tmp_path: Path) -> Iterator[HistoryStore]:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture
+def qloop(qapp: object) -> Iterator[object]:
+    """A fresh qasync loop that asyncio sees as running, for synchronous Qt tests.
+
+    Tests click buttons or call async slots, then wait with `qtbot.waitUntil`/`waitSignal`,
+    which pump Qt events that drive the asyncio tasks. Teardown cancels leftover tasks and
+    closes the loop without `stop()` (which would poison later Qt waits; see toolchain.md).
+    """
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    asyncio._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for t in pending:
+            t.cancel()
+        for _ in range(200):
+            if all(t.done() for t in pending):
+                break
+            qapp.processEvents()  # type: ignore[attr-defined]
+        asyncio._set_running_loop(None)
+        asyncio.set_event_loop(None)
+        loop.close()
