@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from pacspace_desktop import __version__
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
 DEFAULT_BASE_URL = "https://balance-api.pacspace.io"
+
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,20 +30,43 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sandbox", action="store_true",
                         help="open the app against the built-in local sandbox")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _register_submit(sub)
+    _register_history(sub)
+    _register_sandbox(sub)
+    # Command modules that are cheap to import add their own parsers; their heavy imports
+    # happen inside their run functions.
+    from pacspace_desktop.cli import key, profiles
 
+    key.register(sub)
+    profiles.register(sub)
+    return parser
+
+
+def _register_submit(sub: Subparsers) -> None:
     p = sub.add_parser("submit", help="send items from a JSON file to PacSpace")
     p.add_argument("file", help="a JSON list of items, or {\"items\": [...]}")
-    p.add_argument("--base-url", help=f"PacSpace address (default {DEFAULT_BASE_URL})")
+    p.add_argument("--profile", metavar="NAME",
+                   help="the profile to use (default: the active profile); ignored for the "
+                        "key when PACSPACE_API_KEY is set")
+    p.add_argument("--base-url", help=f"PacSpace address (default: the profile's, or "
+                                      f"{DEFAULT_BASE_URL})")
     p.add_argument("--batch-size", type=int, default=None,
-                   help="items per request (1-100, default 100)")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for an answer")
+                   help="items per request (1-100, default: the profile's, or 100)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="seconds to wait for an answer (default: the profile's, or 30)")
     p.add_argument("--resend-known-keys", action="store_true",
                    help="send keys that history says were already sent (they will count twice)")
+    p.set_defaults(handler="pacspace_desktop.cli.submit:run_submit")
 
+
+def _register_history(sub: Subparsers) -> None:
     p = sub.add_parser("history", help="list past submissions, newest first")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=int, default=20, help="how many submissions (default 20)")
+    p.set_defaults(handler="pacspace_desktop.cli.history:run_history")
 
+
+def _register_sandbox(sub: Subparsers) -> None:
     p = sub.add_parser("sandbox", help="run the local stand-in for PacSpace")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8787)
@@ -50,24 +78,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verify-delay", type=float, default=2.0, metavar="SECONDS")
     p.add_argument("--allow-remote", action="store_true",
                    help="allow a host other than this computer")
-    return parser
+    p.set_defaults(handler="pacspace_desktop.cli.sandbox:run_sandbox")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `pacspace-desktop` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "submit":
-        from pacspace_desktop.cli.submit import run_submit
-
-        return run_submit(args)
-    if args.command == "history":
-        from pacspace_desktop.cli.history import run_history
-
-        return run_history(args)
-    if args.command == "sandbox":
-        from pacspace_desktop.cli.sandbox import run_sandbox
-
-        return run_sandbox(args)
-    parser.print_help()
-    return EXIT_OK
+    handler: str | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_OK
+    # Import the command's module only now, so that `--help` or one command does not pay for
+    # every other command's imports (httpx, the sandbox, ...).
+    module_name, _, function_name = handler.partition(":")
+    run: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(module_name), function_name)
+    return run(args)

@@ -301,3 +301,19 @@ def entry_for_status(status: int) -> CatalogueEntry:
 def all_entries() -> list[CatalogueEntry]:
     """Every entry, for documentation and tests."""
     return list(_ENTRIES.values())
+
+
+BUTTON_TEXT: dict[NextStep, str] = {
+    NextStep.NONE: "",
+    NextStep.FIX_ITEMS: "Show the item",
+    NextStep.OPEN_KEY_SETTINGS: "Open key settings",
+    NextStep.VIEW_PLAN: "View plan limits",
+    NextStep.RETRY_LATER: "Retry now",
+    NextStep.CHECK_ON_SERVER: "Check on server",
+    NextStep.CHECK_CONNECTION: "Open connection settings",
+    NextStep.CHECK_SETTINGS: "Open profile settings",
+    NextStep.CONTACT_SUPPORT: "Copy details for support",
+}
+"""The verb on the button that offers each next step (the UI's only source for these words)."""
+
+PRICING_URL = "https://pacspace.io/pricing"

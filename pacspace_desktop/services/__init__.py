@@ -1,1 +1,1 @@
-"""QObject services: signals and async slots that glue the core to the pages (QtCore only, no widgets)."""
+"""QObject services: signals and async slots between the core and the pages (QtCore only)."""

@@ -1,1 +1,1 @@
-"""The desktop app's widgets, pages, dialogs and Qt item models (the only place that imports QtWidgets)."""
+"""Widgets, pages, dialogs and Qt item models: the only place that imports QtWidgets."""

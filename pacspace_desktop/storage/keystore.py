@@ -1,0 +1,398 @@
+"""The API key in the operating system's keyring: the one place that reads and writes it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from pacspace_desktop.domain.apikey import ApiKey, key_shape_problem, mask_key
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = "PacSpace Desktop"
+
+
+class KeyState(StrEnum):
+    """Where the key of a profile stands."""
+
+    STORED = "stored"
+    NOT_STORED = "not stored"
+    LOCKED = "keyring locked"
+    NO_BACKEND = "no keyring"
+    ERROR = "keyring error"
+    SESSION_ONLY = "this session only"
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    """A key's state in words for people.
+
+    Attributes:
+        state: The state.
+        backend_name: The keyring in human words ("macOS Keychain", "none", ...).
+        message: What the state means.
+        action: What to do next (empty when nothing is needed).
+        detail: The keyring's own error text, for a support report. Never holds the key.
+        masked_key: The key in masked form (`pk_live_abc…•••`) when one is known, else "".
+    """
+
+    state: KeyState
+    backend_name: str
+    message: str
+    action: str
+    detail: str = ""
+    masked_key: str = ""
+
+    @property
+    def usable(self) -> bool:
+        """True when a key can be used now (stored, or held for this session)."""
+        return self.state in (KeyState.STORED, KeyState.SESSION_ONLY)
+
+
+class KeyringUnavailable(Exception):
+    """The keyring cannot be used now: locked, missing or failing. `status` says why."""
+
+    def __init__(self, status: KeyStatus) -> None:
+        super().__init__(f"{status.message} {status.action}".strip())
+        self.status = status
+
+
+# ----------------------------------------------------------------------------- backend facts
+
+_NAMES = {
+    "keyring.backends.SecretService": "GNOME Keyring (Secret Service)",
+    "keyring.backends.libsecret": "GNOME Keyring (libsecret)",
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.Windows": "Windows Credential Locker",
+    "keyring.backends.kwallet": "KWallet",
+    "keyring.backends.fail": "none",
+    "keyring.backends.null": "none",
+}
+
+_UNLOCK_ACTIONS = {
+    "macOS Keychain": "Unlock the login keychain (open Keychain Access), then retry.",
+    "KWallet": "Open KWallet and unlock your wallet, then retry.",
+}
+_DEFAULT_UNLOCK = "Unlock your keyring (log in again or open Passwords and Keys), then retry."
+_NO_KEYRING_ACTION = ("Use the key for this session only, or ask IT to set up a system keyring "
+                      "(GNOME Keyring, KWallet or KeePassXC) and try again.")
+
+
+def _effective_backend(backend: KeyringBackend) -> KeyringBackend | None:
+    """The backend that really stores keys: the first of a chain, or None for an empty chain."""
+    if type(backend).__module__ == "keyring.backends.chainer":
+        chained = list(getattr(backend, "backends", []))
+        return chained[0] if chained else None
+    return backend
+
+
+def backend_name(backend: KeyringBackend | None) -> str:
+    """The keyring's name as people know it ("GNOME Keyring (Secret Service)", "none", ...)."""
+    real = _effective_backend(backend) if backend is not None else None
+    if real is None:
+        return "none"
+    module = type(real).__module__
+    for prefix, name in _NAMES.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return name
+    if _is_file_keyring(real):
+        return "a plaintext file keyring"
+    return str(getattr(real, "name", type(real).__name__))
+
+
+def _is_file_keyring(backend: KeyringBackend) -> bool:
+    """keyrings.alt's file backends: base64 or weakly encrypted files, not a keyring."""
+    cls = type(backend)
+    module = cls.__module__
+    if module.startswith(("keyrings.alt.file", "keyrings.alt.pyfs")):
+        return True
+    return module.startswith("keyrings.alt") and any(
+        word in cls.__name__ for word in ("Plaintext", "Encrypted", "File"))
+
+
+def _platform_errors() -> tuple[type[BaseException], ...]:
+    """Exception types that backends let through, without importing anything new."""
+    found: list[type[BaseException]] = []
+    for module_name, attr in (("secretstorage.exceptions", "SecretStorageException"),
+                              ("jeepney.wrappers", "DBusErrorResponse"),
+                              ("dbus.exceptions", "DBusException"),
+                              ("keyring.backends.macOS.api", "Error"),
+                              ("pywintypes", "error")):
+        module = sys.modules.get(module_name)
+        candidate = getattr(module, attr, None) if module is not None else None
+        if isinstance(candidate, type) and issubclass(candidate, BaseException):
+            found.append(candidate)
+    return tuple(found)
+
+
+def _describe(exc: BaseException, secret: str = "") -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and str(cause) and str(cause) not in text:
+        text += f" ({type(cause).__name__}: {cause})"
+    return text.replace(secret, mask_key(secret)) if secret else text
+
+
+def _status_for_error(exc: BaseException, name: str, secret: str = "") -> KeyStatus:
+    """Tell a locked keyring from a missing one from a failing one."""
+    from keyring import errors
+
+    detail = _describe(exc, secret)
+    lowered = detail.lower()
+    cls_name = type(exc).__name__
+    if isinstance(exc, errors.NoKeyringError):
+        return _no_backend(name, detail)
+    if isinstance(exc, errors.KeyringLocked | errors.InitError) or cls_name in (
+            "LockedException", "PromptDismissedException") \
+            or "prompt dismissed" in lowered or "locked" in lowered:
+        return KeyStatus(
+            KeyState.LOCKED, name,
+            f"Your keyring ({name}) is locked, so PacSpace Desktop cannot read or save "
+            "the API key.",
+            _UNLOCK_ACTIONS.get(name, _DEFAULT_UNLOCK), detail)
+    unreachable = isinstance(exc, RuntimeError | FileNotFoundError | ConnectionError) \
+        and not isinstance(exc, errors.KeyringError)
+    if unreachable or cls_name == "SecretServiceNotAvailableException":
+        return KeyStatus(
+            KeyState.NO_BACKEND, name,
+            "The system keyring service is not running or cannot be reached, so the API key "
+            "cannot be stored.",
+            "Log in to a desktop session with a keyring and retry, or use the key for this "
+            "session only.", detail)
+    return KeyStatus(
+        KeyState.ERROR, name,
+        f"The keyring ({name}) reported an error, so the API key could not be read or saved.",
+        "Try again. If it keeps happening, restart the computer or send the details to IT.",
+        detail)
+
+
+def _no_backend(name: str, detail: str = "") -> KeyStatus:
+    return KeyStatus(
+        KeyState.NO_BACKEND, "none" if name in ("", "none") else name,
+        "No system keyring was found on this computer, so the API key cannot be stored.",
+        _NO_KEYRING_ACTION, detail)
+
+
+# ----------------------------------------------------------------------------- the store
+
+
+class KeyStore:
+    """Reads and writes API keys in the OS keyring; one account per profile id.
+
+    A key is read from the keyring at most once per session per profile and kept in memory.
+    There is no plaintext fallback: with no usable keyring, `set_session_only` keeps a key in
+    memory until the app closes.
+
+    Args:
+        backend: A keyring backend. None means `keyring.get_keyring()`, resolved on first use.
+        service: The keyring service name the accounts are stored under.
+    """
+
+    def __init__(self, backend: KeyringBackend | None = None,
+                 service: str = SERVICE_NAME) -> None:
+        self._backend = backend
+        self._service = service
+        self._cache: dict[str, ApiKey | None] = {}
+        self._session: dict[str, ApiKey] = {}
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return (f"KeyStore(service={self._service!r}, backend={self.backend_name!r}, "
+                f"cached={sorted(self._cache)!r}, session_only={sorted(self._session)!r})")
+
+    @property
+    def service(self) -> str:
+        """The keyring service name."""
+        return self._service
+
+    @property
+    def backend_name(self) -> str:
+        """The keyring's name as people know it, or "none"."""
+        backend, _ = self._resolve()
+        return backend_name(backend)
+
+    # -- reading
+
+    def status(self, profile: str) -> KeyStatus:
+        """Where the key of `profile` stands; never raises for keyring trouble."""
+        with self._lock:
+            session = self._session.get(profile)
+            if session is not None:
+                return self._session_status(session)
+            try:
+                key = self.get(profile)
+            except KeyringUnavailable as exc:
+                return exc.status
+            name = self.backend_name
+            if key is None:
+                return KeyStatus(
+                    KeyState.NOT_STORED, name,
+                    f"No API key is stored for this profile in {name}.",
+                    "Add the API key from the PacSpace dashboard.")
+            return KeyStatus(KeyState.STORED, name,
+                             f"The API key is stored in {name}.", "", "", key.masked)
+
+    def get(self, profile: str) -> ApiKey | None:
+        """The key of `profile`, or None when none is stored.
+
+        Raises:
+            KeyringUnavailable: when the keyring is locked, missing or failing.
+        """
+        _check_profile(profile)
+        with self._lock:
+            if profile in self._session:
+                return self._session[profile]
+            if profile in self._cache:
+                return self._cache[profile]
+            backend = self._usable_backend()
+            try:
+                secret = backend.get_password(self._service, profile)
+            except self._errors() as exc:
+                raise KeyringUnavailable(
+                    _status_for_error(exc, backend_name(backend))) from None
+            key = ApiKey(secret) if secret else None
+            self._cache[profile] = key
+            log.info("read the key of profile %r from %s: %s", profile,
+                     backend_name(backend), "found" if key else "none stored")
+            return key
+
+    # -- writing
+
+    def set(self, profile: str, secret: str) -> ApiKey:
+        """Store `secret` as the key of `profile` in the keyring (replacing any earlier key).
+
+        Raises:
+            ValueError: when the key's shape is wrong (the message says what to fix).
+            KeyringUnavailable: when there is no usable keyring; nothing is written anywhere.
+        """
+        _check_profile(profile)
+        problem = key_shape_problem(secret)
+        if problem:
+            raise ValueError(problem)
+        with self._lock:
+            backend = self._usable_backend()
+            try:
+                backend.set_password(self._service, profile, secret)
+            except self._errors() as exc:
+                raise KeyringUnavailable(
+                    _status_for_error(exc, backend_name(backend), secret)) from None
+            key = ApiKey(secret)
+            self._cache[profile] = key
+            self._session.pop(profile, None)
+            log.info("stored a key for profile %r in %s", profile, backend_name(backend))
+            return key
+
+    def set_session_only(self, profile: str, secret: str) -> ApiKey:
+        """Keep `secret` in memory only, until the app closes. Nothing is written anywhere.
+
+        Raises:
+            ValueError: when the key's shape is wrong.
+        """
+        _check_profile(profile)
+        problem = key_shape_problem(secret)
+        if problem:
+            raise ValueError(problem)
+        with self._lock:
+            key = ApiKey(secret)
+            self._session[profile] = key
+            log.info("holding a key for profile %r for this session only", profile)
+            return key
+
+    def clear(self, profile: str) -> bool:
+        """Remove the key of `profile` from the keyring and from memory.
+
+        Returns:
+            True when a key was removed, False when none was stored.
+
+        Raises:
+            KeyringUnavailable: when the keyring cannot be reached (a session-only key is
+                still forgotten).
+        """
+        from keyring.errors import PasswordDeleteError
+
+        _check_profile(profile)
+        with self._lock:
+            removed = self._session.pop(profile, None) is not None
+            self._cache.pop(profile, None)
+            backend, problem = self._resolve()
+            if backend is None or problem is not None:
+                if removed:
+                    return True
+                raise KeyringUnavailable(problem or _no_backend("none"))
+            try:
+                backend.delete_password(self._service, profile)
+            except PasswordDeleteError:
+                return removed
+            except self._errors() as exc:
+                if removed:
+                    return True
+                raise KeyringUnavailable(
+                    _status_for_error(exc, backend_name(backend))) from None
+            log.info("removed the key of profile %r from %s", profile, backend_name(backend))
+            return True
+
+    def forget_cache(self) -> None:
+        """Forget keys read from the keyring (the next `get` reads it again)."""
+        with self._lock:
+            self._cache.clear()
+
+    # -- internals
+
+    def _session_status(self, key: ApiKey) -> KeyStatus:
+        return KeyStatus(
+            KeyState.SESSION_ONLY, self.backend_name,
+            "The API key is kept only until PacSpace Desktop closes; it is not saved "
+            "anywhere.",
+            "Enter it again next time, or set up a system keyring to store it.",
+            "", key.masked)
+
+    def _resolve(self) -> tuple[KeyringBackend | None, KeyStatus | None]:
+        """The backend, and why it cannot be used (None when it can)."""
+        if self._backend is None:
+            import keyring
+
+            startup_errors: tuple[type[BaseException], ...] = (
+                RuntimeError, OSError, *_platform_errors())
+            try:
+                self._backend = keyring.get_keyring()
+            except (ImportError, AttributeError) as exc:
+                # PYTHON_KEYRING_BACKEND or keyringrc.cfg names a backend that does not exist.
+                return None, _no_backend("none", _describe(exc))
+            except startup_errors as exc:
+                # The configured backend exists but cannot start here (e.g. no D-Bus).
+                return None, _status_for_error(exc, "none")
+        backend = self._backend
+        real = _effective_backend(backend)
+        module = type(real).__module__ if real is not None else ""
+        if real is None or module in ("keyring.backends.fail", "keyring.backends.null"):
+            return backend, _no_backend("none")
+        if _is_file_keyring(real):
+            return backend, KeyStatus(
+                KeyState.NO_BACKEND, "a plaintext file keyring",
+                "Only a plaintext file keyring was found; PacSpace Desktop will not store "
+                "the key there.", _NO_KEYRING_ACTION, f"{module}.{type(real).__name__}")
+        return backend, None
+
+    def _usable_backend(self) -> KeyringBackend:
+        backend, problem = self._resolve()
+        if problem is not None or backend is None:
+            raise KeyringUnavailable(problem or _no_backend("none"))
+        return backend
+
+    @staticmethod
+    def _errors() -> tuple[type[BaseException], ...]:
+        from keyring.errors import KeyringError
+
+        return (KeyringError, RuntimeError, OSError, *_platform_errors())
+
+
+def _check_profile(profile: str) -> None:
+    if not profile or not profile.strip():
+        raise ValueError("A profile is needed to store an API key.")
