@@ -35,9 +35,9 @@ def _run(sandbox: SandboxServer) -> NewRun:
 
 
 async def _send(store: HistoryStore, sandbox: SandboxServer, key: str, items: list[WriteItem],
-                batch: int = 100, timeout: float = 5.0,
+                batch: int = 100, wait_s: float = 5.0,
                 events: list[RunEvent] | None = None) -> tuple[SubmissionRunner, object]:
-    async with make_http_client(timeout) as http:
+    async with make_http_client(wait_s) as http:
         runner = SubmissionRunner(store, WriteClient(http, sandbox.base_url, ApiKey(key), FAST))
         report = await runner.run(items, _run(sandbox), batch,
                                   events.append if events is not None else None)
@@ -100,7 +100,7 @@ async def test_402_stops_the_run_and_says_the_rest_was_not_sent(
 async def test_timeout_after_send_is_unknown(store: HistoryStore, sandbox: SandboxServer,
                                              demo_key: str) -> None:
     sandbox.set_faults([{"delay": 2}])
-    _, report = await _send(store, sandbox, demo_key, _items(1), timeout=0.5)
+    _, report = await _send(store, sandbox, demo_key, _items(1), wait_s=0.5)
     assert report.requests[0].kind is OutcomeKind.TIMEOUT_AFTER_SEND  # type: ignore[attr-defined]
     assert report.requests[0].state is ItemState.UNKNOWN  # type: ignore[attr-defined]
 
