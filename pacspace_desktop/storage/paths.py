@@ -32,6 +32,11 @@ class AppPaths:
         return self.config_dir / "settings.json"
 
     @property
+    def drafts_dir(self) -> Path:
+        """Autosaved drafts of the form and the import grid."""
+        return self.data_dir / "drafts"
+
+    @property
     def log_dir(self) -> Path:
         """Log files."""
         return self.data_dir / "logs"
