@@ -24,6 +24,22 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PACSPACE_API_KEY", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _memory_keyring() -> Iterator[None]:
+    """No test may touch the developer's real keychain: the default keyring is in memory."""
+    import keyring
+    import keyring.core
+
+    from tests.fakes import MemoryKeyring
+
+    saved = keyring.core._keyring_backend
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        yield
+    finally:
+        keyring.core._keyring_backend = saved
+
+
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
     """A fresh sandbox server on a free loopback port (verification after 0.2 s)."""

@@ -25,8 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The API key is never taken from an argument: set PACSPACE_API_KEY or store it "
                "in the system keyring with 'pacspace-desktop key set'.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", help="folder for the history (default: the user data "
-                                           "folder, or PACSPACE_DATA_DIR)")
+    parser.add_argument("--data-dir", help="folder for the history, and for the settings "
+                                           "unless PACSPACE_CONFIG_DIR is set (default: the "
+                                           "user folders, or PACSPACE_DATA_DIR)")
     parser.add_argument("--sandbox", action="store_true",
                         help="open the app against the built-in local sandbox")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -85,12 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `pacspace-desktop` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler: str | None = getattr(args, "handler", None)
+    handler: str | Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return EXIT_OK
-    # Import the command's module only now, so that `--help` or one command does not pay for
-    # every other command's imports (httpx, the sandbox, ...).
+    if callable(handler):
+        return handler(args)
+    # "module:function": import the command's module only now, so that `--help` or one command
+    # does not pay for every other command's imports (httpx, the sandbox, ...).
     module_name, _, function_name = handler.partition(":")
     run: Callable[[argparse.Namespace], int] = getattr(
         importlib.import_module(module_name), function_name)

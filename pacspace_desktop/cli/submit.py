@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from pacspace_desktop.cli.main import (
     EXIT_BAD_INPUT,
 )
 from pacspace_desktop.cli.output import err, out
+from pacspace_desktop.cli.profiles import no_profile_message, pick_profile, settings_store
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.apikey import ApiKey, Environment, key_shape_problem
 from pacspace_desktop.domain.items import WriteItem
@@ -24,8 +26,10 @@ from pacspace_desktop.network.factory import make_http_client
 from pacspace_desktop.network.security import InsecureUrlError, check_base_url, is_loopback_host
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.storage.keystore import KeyringUnavailable, KeyState, KeyStore
 from pacspace_desktop.storage.paths import resolve_paths
 from pacspace_desktop.storage.records import NewRun
+from pacspace_desktop.storage.settings import DEFAULT_TIMEOUT_S, Profile, SettingsError
 from pacspace_desktop.submission.runner import (
     AttemptFinished,
     RequestReport,
@@ -35,6 +39,7 @@ from pacspace_desktop.submission.runner import (
 )
 
 API_KEY_ENV = "PACSPACE_API_KEY"
+SANDBOX_BASE_URL = "http://127.0.0.1:8787"  # where `pacspace-desktop sandbox` listens by default
 
 
 class InputError(Exception):
@@ -73,27 +78,111 @@ def load_items_file(path: Path) -> list[Any]:
     return data
 
 
-def run_submit(args: argparse.Namespace) -> int:
-    """Validate, check history for keys sent before, send, and report. Returns the exit code."""
+@dataclass(frozen=True)
+class Target:
+    """Where a run goes and with which key.
+
+    Attributes:
+        key: The API key.
+        base_url: The checked base URL, without a trailing slash.
+        profile: The profile's name ("command line" for PACSPACE_API_KEY without --profile).
+        batch_size: Items per request.
+        timeout: Seconds to wait for an answer.
+    """
+
+    key: ApiKey
+    base_url: str
+    profile: str
+    batch_size: int
+    timeout: float
+
+
+def choose_target(args: argparse.Namespace) -> Target | str:
+    """The key, address and profile of this run, or what is wrong (in words) when none fits.
+
+    `PACSPACE_API_KEY` wins when set; otherwise the key of the profile (`--profile NAME` or the
+    active one) is read from the system keyring. `--base-url`, `--batch-size` and `--timeout`
+    override the profile's settings.
+    """
     secret = os.environ.get(API_KEY_ENV, "")
-    if not secret:
-        err(f"No API key. Set {API_KEY_ENV} (the key is never taken from an argument, where "
-            "other users of this computer could see it). Nothing was sent.")
-        return EXIT_BAD_INPUT
-    problem = key_shape_problem(secret)
-    if problem:
-        err(f"The API key in {API_KEY_ENV} does not look right: {problem} Nothing was sent.")
-        return EXIT_BAD_INPUT
-    base_url = args.base_url or DEFAULT_BASE_URL
+    profile: Profile | None = None
+    if secret:
+        problem = key_shape_problem(secret)
+        if problem:
+            return (f"The API key in {API_KEY_ENV} does not look right: {problem} "
+                    "Nothing was sent.")
+        key = ApiKey(secret)
+        if args.profile:  # the profile's address and settings, with the key from the variable
+            try:
+                profile = pick_profile(settings_store(args).load(), args.profile)
+            except SettingsError as exc:
+                return f"{exc} Nothing was sent."
+            if profile is None:
+                return f"{no_profile_message(args.profile)} Nothing was sent."
+    else:
+        found = _profile_key(args)
+        if isinstance(found, str):
+            return found
+        profile, key = found
+    if profile is None:
+        base_url, name = args.base_url or DEFAULT_BASE_URL, "command line"
+        batch, timeout = DEFAULT_LIMITS.max_items, DEFAULT_TIMEOUT_S
+    else:
+        base_url = args.base_url or (SANDBOX_BASE_URL if profile.kind == "sandbox"
+                                     else profile.base_url)
+        name, batch, timeout = profile.name, profile.batch_size, profile.timeout_s
     try:
         base_url = check_base_url(base_url)
     except InsecureUrlError as exc:
-        err(f"{exc} Nothing was sent.")
-        return EXIT_BAD_INPUT
-    batch_size = args.batch_size or DEFAULT_LIMITS.max_items
+        return f"{exc} Nothing was sent."
+    batch_size = args.batch_size or batch
     if not 1 <= batch_size <= DEFAULT_LIMITS.max_items:
-        err(f"--batch-size must be between 1 and {DEFAULT_LIMITS.max_items}. Nothing was sent.")
+        return f"--batch-size must be between 1 and {DEFAULT_LIMITS.max_items}. Nothing was sent."
+    return Target(key, base_url, name, batch_size,
+                  timeout if args.timeout is None else args.timeout)
+
+
+def _profile_key(args: argparse.Namespace) -> tuple[Profile, ApiKey] | str:
+    """The profile and its key from the keyring, or what is wrong."""
+    try:
+        profile = pick_profile(settings_store(args).load(), args.profile)
+    except SettingsError as exc:
+        return f"{exc} Nothing was sent."
+    if profile is None and args.profile:
+        return f"{no_profile_message(args.profile)} Nothing was sent."
+    if profile is None:
+        return (f"No API key. Set {API_KEY_ENV} (the key is never taken from an argument, where "
+                "other users of this computer could see it), or store a key in the system "
+                "keyring with 'pacspace-desktop key set'. Nothing was sent.")
+    try:
+        key = KeyStore().get(profile.id)
+    except KeyringUnavailable as exc:
+        status = exc.status
+        action = "" if status.state is KeyState.NO_BACKEND else f" {status.action}"
+        return (f"{status.message}{action} You can also set {API_KEY_ENV} for this run. "
+                "Nothing was sent.")
+    if key is None and profile.kind == "sandbox":
+        from pacspace_desktop.sandbox import DEMO_API_KEY
+
+        key = ApiKey(DEMO_API_KEY)
+    if key is None:
+        return (f"No API key is stored for the profile “{profile.name}”. Store it with "
+                f"'pacspace-desktop key set --profile \"{profile.name}\"', or set "
+                f"{API_KEY_ENV}. Nothing was sent.")
+    problem = key_shape_problem(key.reveal())
+    if problem:
+        return (f"The API key stored for the profile “{profile.name}” does not look right: "
+                f"{problem} Store it again with 'pacspace-desktop key set'. Nothing was sent.")
+    return profile, key
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    """Validate, check history for keys sent before, send, and report. Returns the exit code."""
+    target = choose_target(args)
+    if isinstance(target, str):
+        err(target)
         return EXIT_BAD_INPUT
+    key, base_url, batch_size = target.key, target.base_url, target.batch_size
     try:
         raw = load_items_file(Path(args.file))
     except InputError as exc:
@@ -109,7 +198,6 @@ def run_submit(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     for p in parsed.problems:
         err(f"Note: {p.describe()}")
-    key = ApiKey(secret)
     host = base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
     environment = Environment.SANDBOX if is_loopback_host(host) else key.environment
     try:
@@ -123,10 +211,10 @@ def run_submit(args: argparse.Namespace) -> int:
             code = _refuse_known_keys(store, parsed.items)
             if code is not None:
                 return code
-        run = NewRun(source=f"cli:{Path(args.file).name}", profile="command line",
+        run = NewRun(source=f"cli:{Path(args.file).name}", profile=target.profile,
                      environment=environment.value, base_url=base_url)
         return asyncio.run(_send(store, key, base_url, parsed.items, run, batch_size,
-                                 args.timeout))
+                                 target.timeout))
     finally:
         store.close()
 

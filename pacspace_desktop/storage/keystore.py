@@ -154,7 +154,7 @@ def _status_for_error(exc: BaseException, name: str, secret: str = "") -> KeySta
             or "prompt dismissed" in lowered or "locked" in lowered:
         return KeyStatus(
             KeyState.LOCKED, name,
-            f"Your keyring ({name}) is locked, so PacSpace Desktop cannot read or save "
+            f"{_keyring_words(name)} is locked, so PacSpace Desktop cannot read or save "
             "the API key.",
             _UNLOCK_ACTIONS.get(name, _DEFAULT_UNLOCK), detail)
     unreachable = isinstance(exc, RuntimeError | FileNotFoundError | ConnectionError) \
@@ -168,9 +168,13 @@ def _status_for_error(exc: BaseException, name: str, secret: str = "") -> KeySta
             "session only.", detail)
     return KeyStatus(
         KeyState.ERROR, name,
-        f"The keyring ({name}) reported an error, so the API key could not be read or saved.",
+        f"{_keyring_words(name)} reported an error, so the API key could not be read or saved.",
         "Try again. If it keeps happening, restart the computer or send the details to IT.",
         detail)
+
+
+def _keyring_words(name: str) -> str:
+    return "The keyring" if name in ("", "none") else name
 
 
 def _no_backend(name: str, detail: str = "") -> KeyStatus:

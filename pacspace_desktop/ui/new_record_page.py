@@ -1,0 +1,314 @@
+"""New record: type records, collect them in a draft batch, check and send them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.metadata import fields_from_metadata
+from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.domain.validation import check_duplicate_keys
+from pacspace_desktop.services.session_service import SessionService
+from pacspace_desktop.services.submission_service import SubmissionService
+from pacspace_desktop.storage.db import StorageError
+from pacspace_desktop.storage.drafts import DraftStore
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.submission.runner import RequestReport, RunReport
+from pacspace_desktop.ui.draft_model import DraftRow, DraftTableModel
+from pacspace_desktop.ui.record_form import RecordForm
+from pacspace_desktop.ui.review_dialog import ReviewDialog
+from pacspace_desktop.ui.sending_panel import SendingPanel
+
+log = logging.getLogger(__name__)
+DRAFT_NAME = "form"
+
+
+class NewRecordPage(QWidget):
+    """The form, the draft batch and the outcomes of sending it.
+
+    Signals:
+        settings_requested(): open the key settings (after a 401).
+        check_requested(int): check a submission on the server (after an unknown outcome).
+    """
+
+    settings_requested = Signal()
+    check_requested = Signal(int)
+
+    def __init__(self, session: SessionService, service: SubmissionService,
+                 store: HistoryStore, drafts: DraftStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._service = service
+        self._store = store
+        self._drafts = drafts
+        self._editing: int | None = None
+        self._review: ReviewDialog | None = None
+        self.form = RecordForm(lambda key: store.sightings([key]).get(key, []))
+        self.form.set_accounts(store.account_ids())
+        self.add = QPushButton("Add to batch")
+        self.add.setAccessibleName("Add to batch")
+        self.add.setToolTip("Add the record to the batch below (Enter).")
+        self.add.clicked.connect(self.add_to_batch)
+        self.cancel_edit = QPushButton("Cancel editing")
+        self.cancel_edit.setAccessibleName("Cancel editing")
+        self.cancel_edit.hide()
+        self.cancel_edit.clicked.connect(self._cancel_edit)
+        self.form.submitted.connect(self.add_to_batch)
+        self.form.changed.connect(self._update_buttons)
+
+        self.model = DraftTableModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Batch draft")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(
+            DraftTableModel.COL_META, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda idx: self.edit_row(idx.row()))
+        self.edit = QPushButton("Edit")
+        self.duplicate = QPushButton("Duplicate")
+        self.remove = QPushButton("Remove")
+        self.submit = QPushButton("Send…")
+        self.submit.setToolTip("Check the batch and send it (Ctrl+Enter).")
+        for b in (self.edit, self.duplicate, self.remove, self.submit):
+            b.setAccessibleName(b.text().rstrip("…"))
+        self.edit.clicked.connect(lambda: self.edit_row(self._selected()))
+        self.duplicate.clicked.connect(self._duplicate)
+        self.remove.clicked.connect(self._remove)
+        self.submit.clicked.connect(self.review)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.review)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.review)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self._remove)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.draft_note = QLabel()
+        self.draft_note.setAccessibleName("Batch summary")
+        self.sending = SendingPanel(service)
+        self.sending.action_requested.connect(self._outcome_action)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #cf222e;")
+        self.problem.setAccessibleName("Problem")
+        self.problem.hide()
+
+        form_box = QGroupBox("Record")
+        fb = QVBoxLayout(form_box)
+        fb.addWidget(self.form)
+        frow = QHBoxLayout()
+        frow.addStretch(1)
+        frow.addWidget(self.cancel_edit)
+        frow.addWidget(self.add)
+        fb.addLayout(frow)
+        draft_box = QGroupBox("Batch to send")
+        db = QVBoxLayout(draft_box)
+        db.addWidget(self.table, 1)
+        drow = QHBoxLayout()
+        for b in (self.edit, self.duplicate, self.remove):
+            drow.addWidget(b)
+        drow.addWidget(self.draft_note, 1)
+        drow.addWidget(self.submit)
+        db.addLayout(drow)
+        db.addWidget(self.problem)
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(form_box)
+        tl.addWidget(draft_box, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.sending)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.model.rowsInserted.connect(lambda *_: self._changed())
+        self.model.rowsRemoved.connect(lambda *_: self._changed())
+        self.model.dataChanged.connect(lambda *_: self._changed())
+        self.model.modelReset.connect(self._changed)
+        service.started.connect(lambda *_: self._update_buttons())
+        service.finished.connect(self._finished)
+        service.failed.connect(self._show_problem)
+        self._restore_draft()
+        self._update_buttons()
+
+    # -- the form -------------------------------------------------------------------------
+
+    def add_to_batch(self) -> None:
+        """Add the form's record to the draft (or update the row being edited)."""
+        entry = self.form.entry(show_all=True)
+        if entry.item is None:
+            self.form.focus_field(next(iter(entry.problems), "key"))
+            return
+        row = DraftRow(entry.key, entry.account_id, entry.bits_text, tuple(entry.meta_fields))
+        if self._editing is not None:
+            self.model.replace_row(self._editing, row)
+            self._editing = None
+            self.add.setText("Add to batch")
+            self.cancel_edit.hide()
+        else:
+            self.model.append(row)
+        self.form.clear_for_next()
+
+    def edit_row(self, index: int) -> None:
+        """Load a draft row into the form to change it."""
+        if not 0 <= index < self.model.rowCount():
+            return
+        r = self.model.row(index)
+        self.form.load(r.key, r.account_id, r.bits_text, list(r.meta))
+        self.form.entry(show_all=True)
+        self._editing = index
+        self.add.setText("Update item")
+        self.add.setAccessibleName("Update item")
+        self.cancel_edit.show()
+        self.form.focus_field(r.field_at_fault)
+
+    def _cancel_edit(self) -> None:
+        self._editing = None
+        self.add.setText("Add to batch")
+        self.add.setAccessibleName("Add to batch")
+        self.cancel_edit.hide()
+        self.form.clear_for_next()
+
+    def load_items(self, items: Sequence[WriteItem], note: str = "") -> None:
+        """Put items into the draft (e.g. rejected items resubmitted from the history)."""
+        for it in items:
+            self.model.append(DraftRow(it.key, it.account_id, str(it.bits),
+                                       tuple(fields_from_metadata(
+                                           dict(it.metadata) if it.metadata else None)),
+                                       None, note))
+
+    # -- the draft ------------------------------------------------------------------------
+
+    def _selected(self) -> int:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
+    def _duplicate(self) -> None:
+        i = self._selected()
+        if i >= 0:
+            r = self.model.row(i)
+            self.model.append(DraftRow(r.key, r.account_id, r.bits_text, r.meta))
+            self.edit_row(self.model.rowCount() - 1)
+
+    def _remove(self) -> None:
+        i = self._selected()
+        if i >= 0 and not self._service.busy:
+            self.model.remove(i)
+
+    def _changed(self) -> None:
+        try:
+            self._drafts.save(DRAFT_NAME, [r.to_json() for r in self.model.rows()])
+        except StorageError as exc:
+            self._show_problem(f"{exc} The batch is still here, but would be lost if the app "
+                               "closed.")
+        self._update_buttons()
+
+    def _restore_draft(self) -> None:
+        try:
+            saved = self._drafts.load(DRAFT_NAME)
+        except StorageError as exc:
+            self._show_problem(str(exc))
+            return
+        if isinstance(saved, list):
+            self.model.set_rows([DraftRow.from_json(d) for d in saved if isinstance(d, dict)])
+
+    def _update_buttons(self) -> None:
+        busy = self._service.busy
+        rows = self.model.rows()
+        ready = [r for r in rows if r.item() is not None]
+        self.submit.setEnabled(bool(ready) and not busy)
+        n = len(ready)
+        self.submit.setText(f"Send {n} item{'s' if n != 1 else ''}…" if n else "Send…")
+        self.add.setEnabled(not busy)
+        selected = self._selected() >= 0
+        for b in (self.edit, self.duplicate, self.remove):
+            b.setEnabled(selected and not busy)
+        problems = len(rows) - n
+        self.draft_note.setText(
+            (f"{len(rows)} in the batch" + (f", {problems} with a problem" if problems else ""))
+            if rows else "The batch is empty. Fill in the record and press Enter.")
+
+    # -- sending --------------------------------------------------------------------------
+
+    def review(self) -> None:
+        """Check the batch, then show the summary and the duplicate guard before sending."""
+        if self._service.busy or self._review is not None:
+            return
+        items = [it for r in self.model.rows() if (it := r.item()) is not None]
+        if not items:
+            return
+        dups = check_duplicate_keys(enumerate(it.key for it in items))
+        if dups:
+            self._show_problem(dups[0].message + " Remove one of them first.")
+            return
+        profile = self._session.active_profile()
+        self._review = ReviewDialog(items, self._store.sightings(it.key for it in items),
+                                    profile.name if profile else "", self._session.environment(),
+                                    self)
+        self._review.confirmed.connect(self._send)
+        self._review.finished.connect(lambda _c: setattr(self, "_review", None))
+        self._review.open()
+
+    def _send(self, items: list[WriteItem]) -> None:
+        self.problem.hide()
+        self.sending.reset()
+        if self._service.submit(items, "form"):
+            keys = {it.key for it in items}
+            self.model.mark({r.key: (ItemState.SENDING, "", None) for r in self.model.rows()
+                             if r.key in keys})
+        self._update_buttons()
+
+    def _finished(self, report: RunReport) -> None:
+        accepted: set[str] = set()
+        marks: dict[str, tuple[ItemState, str, str | None]] = {}
+        for r in report.requests:
+            if r.state is ItemState.ACCEPTED:
+                accepted |= {it.key for it in r.items}
+                continue
+            fault_key, fault_field = None, None
+            if r.fault is not None and 0 <= r.fault[0] < len(r.items):
+                fault_key, fault_field = r.items[r.fault[0]].key, r.fault[1]
+            note = f"{r.entry.title}. {r.server_message}".strip()
+            for it in r.items:
+                marks[it.key] = (r.state, note, fault_field if it.key == fault_key else None)
+        self.model.drop_keys(accepted)
+        self.model.mark(marks)
+        self.form.set_accounts(self._store.account_ids())
+        self._update_buttons()
+
+    def _outcome_action(self, report: RequestReport, action: str) -> None:
+        if action == NextStep.OPEN_KEY_SETTINGS.value:
+            self.settings_requested.emit()
+        elif action == NextStep.VIEW_PLAN.value:
+            QDesktopServices.openUrl(QUrl(PRICING_URL))
+        elif action == NextStep.CHECK_ON_SERVER.value:
+            self.check_requested.emit(report.submission_id)
+        elif action == NextStep.FIX_ITEMS.value and report.fault is not None:
+            index, _field = report.fault
+            if 0 <= index < len(report.items):
+                row = self.model.find_key(report.items[index].key)
+                if row >= 0:
+                    self.table.selectRow(row)
+                    self.edit_row(row)
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))

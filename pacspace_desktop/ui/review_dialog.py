@@ -1,0 +1,151 @@
+"""Before sending: a summary, the duplicate guard, and an explicit confirmation for LIVE."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pacspace_desktop.domain.apikey import Environment
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.storage.records import KeySighting
+from pacspace_desktop.ui.env_badge import EnvBadge
+
+
+def summarise(items: Sequence[WriteItem]) -> dict[str, tuple[int, int]]:
+    """Per account: number of items and sum of bits."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for it in items:
+        totals[it.account_id][0] += 1
+        totals[it.account_id][1] += it.bits
+    return {k: (v[0], v[1]) for k, v in sorted(totals.items())}
+
+
+class ReviewDialog(QDialog):
+    """Shows what is about to be sent and where; asks about keys sent before.
+
+    Signals:
+        confirmed(object): the items to send (keys sent before only if ticked).
+    """
+
+    confirmed = Signal(object)
+
+    def __init__(self, items: Sequence[WriteItem], sightings: dict[str, list[KeySighting]],
+                 profile_name: str, environment: Environment,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Check before sending")
+        self._items = list(items)
+        self._sightings = sightings
+        self._env = environment
+        totals = summarise(items)
+        badge = EnvBadge()
+        badge.set_environment(environment)
+        head = QLabel(f"<b>{len(items):,} item(s)</b> for <b>{len(totals):,} account(s)</b> "
+                      f"will be sent with the profile <b>{profile_name}</b>.")
+        head.setWordWrap(True)
+        self.totals = QTableWidget(len(totals), 3)
+        self.totals.setAccessibleName("Totals per account")
+        self.totals.setHorizontalHeaderLabels(["Account ID", "Items", "Sum of bits"])
+        self.totals.verticalHeader().setVisible(False)
+        self.totals.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for row, (account, (count, bits)) in enumerate(totals.items()):
+            for col, value in enumerate((account, f"{count:,}", f"{bits:,}")):
+                cell = QTableWidgetItem(value)
+                cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if col:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.totals.setItem(row, col, cell)
+        self.totals.setMaximumHeight(160)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(head)
+        layout.addWidget(self.totals)
+
+        self.duplicates = QTableWidget(0, 4)
+        self.duplicate_boxes: dict[str, QCheckBox] = {}
+        known = [it for it in items if it.key in sightings]
+        if known:
+            warn = QLabel(f"<b>{len(known)} record key(s) were sent before.</b> PacSpace adds a "
+                          "second write to the first, so the record would count twice. Tick "
+                          "only the ones that must count again; the others stay in the draft.")
+            warn.setWordWrap(True)
+            warn.setStyleSheet("color: #9a6700;")
+            self.duplicates.setAccessibleName("Keys sent before")
+            self.duplicates.setHorizontalHeaderLabels(["Send again", "Record key", "Sent",
+                                                       "Request ID"])
+            self.duplicates.verticalHeader().setVisible(False)
+            self.duplicates.setRowCount(len(known))
+            self.duplicates.horizontalHeader().setSectionResizeMode(
+                1, QHeaderView.ResizeMode.Stretch)
+            for row, it in enumerate(known):
+                last = sightings[it.key][-1]
+                box = QCheckBox()
+                box.setAccessibleName(f"Send {it.key} again")
+                self.duplicate_boxes[it.key] = box
+                self.duplicates.setCellWidget(row, 0, box)
+                when = f"{last.state.label}, {last.sent_at.astimezone():%d %b %Y %H:%M}"
+                for col, value in ((1, it.key), (2, when), (3, last.request_id or "—")):
+                    cell = QTableWidgetItem(value)
+                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    self.duplicates.setItem(row, col, cell)
+            self.duplicates.setMaximumHeight(180)
+            layout.addWidget(warn)
+            layout.addWidget(self.duplicates)
+
+        self.live_confirm = QCheckBox("I understand these records count for real in PacSpace.")
+        self.live_confirm.setAccessibleName("Confirm sending to LIVE")
+        self.live_confirm.setVisible(environment is Environment.LIVE)
+        self.live_confirm.toggled.connect(self._update)
+        layout.addWidget(self.live_confirm)
+
+        self.buttons = QDialogButtonBox()
+        self.send = QPushButton()
+        self.send.setAccessibleName("Send")
+        self.cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(self.send, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send.clicked.connect(self._confirm)
+        self.cancel.clicked.connect(self.reject)
+        if environment is Environment.LIVE:
+            self.cancel.setDefault(True)
+            self.cancel.setAutoDefault(True)
+            self.send.setAutoDefault(False)
+        else:
+            self.send.setDefault(True)
+        for box in self.duplicate_boxes.values():
+            box.toggled.connect(self._update)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def chosen(self) -> list[WriteItem]:
+        """The items that will go: all new keys, and known keys only when ticked."""
+        return [it for it in self._items if it.key not in self._sightings
+                or self.duplicate_boxes[it.key].isChecked()]
+
+    def _update(self) -> None:
+        n = len(self.chosen())
+        where = {Environment.LIVE: " to LIVE", Environment.TEST: " to TEST",
+                 Environment.SANDBOX: " to the sandbox"}.get(self._env, "")
+        self.send.setText(f"Send {n:,} item{'s' if n != 1 else ''}{where}")
+        ok = n > 0 and (self._env is not Environment.LIVE or self.live_confirm.isChecked())
+        self.send.setEnabled(ok)
+
+    def _confirm(self) -> None:
+        if self.send.isEnabled():
+            self.confirmed.emit(self.chosen())
+            self.accept()

@@ -1,0 +1,202 @@
+"""A run as it happens: progress with counts and ETA, Stop, and one card per request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pacspace_desktop.domain.catalogue import NextStep, OutcomeKind, entry
+from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.services.submission_service import SubmissionService
+from pacspace_desktop.submission.runner import RequestReport, RunReport, Waiting
+from pacspace_desktop.ui.outcome_card import OutcomeCard, OutcomeView
+
+
+def request_view(r: RequestReport, total: int) -> OutcomeView:
+    """The outcome card of one request, with the catalogue's words."""
+    e = r.entry
+    details: list[tuple[str, str]] = [("Request", f"{r.seq + 1} of {total}"),
+                                      ("Items", f"{len(r.items):,}")]
+    if r.status_code:
+        details.append(("HTTP status", str(r.status_code)))
+    if r.server_message:
+        details.append(("PacSpace said", r.server_message))
+    if r.attempts:
+        details.append(("Attempts", str(r.attempts)))
+    if r.retry_at:
+        details.append(("Try again at", f"{r.retry_at.astimezone():%H:%M}"))
+    title = e.title
+    if r.kind is OutcomeKind.ACCEPTED:
+        title = f"Accepted by PacSpace — {len(r.items):,} item(s)"
+    explanation = f"{e.explanation} {e.next_step_text}".strip()
+    if r.retry_at and r.kind is OutcomeKind.RATE_LIMITED:
+        explanation = (f"PacSpace asked to wait until {r.retry_at.astimezone():%H:%M}, which "
+                       "is too long to wait here. Nothing from this request on was written. "
+                       f"Try again at {r.retry_at.astimezone():%H:%M}.")
+    step = e.next_step
+    if r.kind is OutcomeKind.RATE_LIMITED:
+        step = NextStep.NONE
+    if r.kind is OutcomeKind.BAD_REQUEST and r.fault is None:
+        step = NextStep.NONE
+    return OutcomeView(r.state, title, explanation, e.written, step, "", tuple(details),
+                       r.request_id)
+
+
+class SendingPanel(QWidget):
+    """Shows a run as it happens.
+
+    Signals:
+        action_requested(object, str): a card's button: the `RequestReport` and its action.
+    """
+
+    action_requested = Signal(object, str)
+
+    def __init__(self, service: SubmissionService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName("Sending progress")
+        self.label = QLabel()
+        self.label.setAccessibleName("Sending status")
+        self.stop = QPushButton("Stop sending")
+        self.stop.setAccessibleName("Stop sending")
+        self.stop.setToolTip("Send nothing more. A request already on its way still gets its "
+                             "answer recorded.")
+        self.stop.clicked.connect(self._stop)
+        self.wait_card = OutcomeCard()
+        self.wait_card.action_requested.connect(lambda _a: service.retry_now())
+        self._wait_until: datetime | None = None
+        self._tick = QTimer(self)
+        self._tick.setInterval(250)
+        self._tick.timeout.connect(self._countdown)
+        self.cards_box = QVBoxLayout()
+        self.cards_box.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(self.cards_box)
+        self.outcomes_area = QScrollArea()
+        self.outcomes_area.setWidgetResizable(True)
+        self.outcomes_area.setWidget(holder)
+        self.outcomes_area.setAccessibleName("Outcomes")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Outcome summary")
+        row = QHBoxLayout()
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.stop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.label)
+        layout.addWidget(self.wait_card)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.outcomes_area, 1)
+        self._total = 0
+        self.cards: list[OutcomeCard] = []
+        self._set_running(False)
+        service.started.connect(self._started)
+        service.progress.connect(self._progress)
+        service.request_finished.connect(self._request_finished)
+        service.waiting.connect(self._waiting)
+        service.finished.connect(self._finished)
+
+    def reset(self) -> None:
+        """Clear the last run's outcomes: a new run is about to start."""
+        for card in self.cards:
+            card.deleteLater()
+        self.cards.clear()
+        self.summary.clear()
+        self.label.setText("Starting…")
+
+    def _set_running(self, running: bool) -> None:
+        self.bar.setVisible(running)
+        self.stop.setVisible(running)
+        self.stop.setEnabled(running)
+
+    def _started(self, requests: int, items: int) -> None:
+        self._total = requests
+        self.reset()
+        self.bar.setRange(0, items)
+        self.bar.setValue(0)
+        self._set_running(True)
+
+    def _progress(self, done: int, total: int, items_done: int, items: int,
+                  seconds_left: float) -> None:
+        self.bar.setValue(items_done)
+        eta = ""
+        if seconds_left >= 0 and items_done < items:
+            eta = (f" — about {seconds_left / 60:.0f} min left" if seconds_left >= 90
+                   else f" — about {max(1, round(seconds_left))} s left")
+        self.label.setText(f"Sending {items_done:,} of {items:,} items "
+                           f"({done} of {total} requests){eta}")
+
+    def _request_finished(self, report: RequestReport) -> None:
+        self._hide_wait()
+        card = OutcomeCard()
+        card.setObjectName("OutcomeCard")
+        card.show_outcome(request_view(report, self._total))
+        card.action_requested.connect(lambda a, r=report: self.action_requested.emit(r, a))
+        self.cards.append(card)
+        self.cards_box.insertWidget(self.cards_box.count() - 1, card)
+
+    def _waiting(self, event: Waiting) -> None:
+        w = event.wait
+        e = entry(w.reason)
+        self._wait_until = w.until
+        self.wait_card.show_outcome(OutcomeView(
+            ItemState.SENDING, e.title,
+            f"Request {event.seq + 1} was not written yet; it is sent again automatically "
+            f"(attempt {w.attempt}).", None, NextStep.RETRY_LATER))
+        self._countdown()
+        self._tick.start()
+
+    def _countdown(self) -> None:
+        if self._wait_until is None:
+            return
+        left = (self._wait_until - datetime.now(UTC)).total_seconds()
+        if left <= 0:
+            self._hide_wait()
+            return
+        self.wait_card.set_button_text(f"Retry now ({left:.0f} s)")
+        self.label.setText(f"Waiting {left:.0f} s before trying again…")
+
+    def _hide_wait(self) -> None:
+        self._tick.stop()
+        self._wait_until = None
+        self.wait_card.hide()
+
+    def _stop(self) -> None:
+        self._service.stop()
+        self.stop.setEnabled(False)
+        self.label.setText("Stopping after the request on its way…")
+
+    def _finished(self, report: RunReport) -> None:
+        self._hide_wait()
+        self._set_running(False)
+        parts = [f"{report.accepted:,} accepted"]
+        if report.rejected:
+            parts.append(f"{report.rejected:,} rejected")
+        if report.unknown:
+            parts.append(f"{report.unknown:,} with unknown outcome")
+        if report.not_sent:
+            parts.append(f"{report.not_sent:,} not sent")
+        self.label.setText("Done: " + ", ".join(parts) + ".")
+        if report.unknown:
+            self.summary.setText("Some outcomes are unknown. Those items stay in the draft "
+                                 "and were not sent again: check on the server before "
+                                 "sending them.")
+        elif report.rejected or report.not_sent:
+            self.summary.setText("Items that were not written stay in the draft, marked, so "
+                                 "you can fix them and send them again.")
+        else:
+            self.summary.setText("Everything was accepted. The Request IDs are in the "
+                                 "history.")
