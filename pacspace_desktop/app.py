@@ -70,8 +70,8 @@ def build_app(paths: AppPaths, keyring_backend: object | None = None,
     from pacspace_desktop.storage.history import HistoryStore
     from pacspace_desktop.storage.keystore import KeyStore
     from pacspace_desktop.storage.settings import SettingsStore
-    from pacspace_desktop.ui.main_window import MainWindow
-    from pacspace_desktop.ui.pages import build_pages
+    from pacspace_desktop.ui.main_window import HISTORY
+    from pacspace_desktop.ui.pages import build_window
 
     store = HistoryStore.open(paths.history_db)
     keys = KeyStore(keyring_backend)  # type: ignore[arg-type]
@@ -82,12 +82,12 @@ def build_app(paths: AppPaths, keyring_backend: object | None = None,
         return handle
 
     session = SessionService(SettingsStore(paths.settings_file), keys, starter)
-    pages, history = build_pages(session, store)
-    window = MainWindow(session, pages)
-    pages.welcome.sandbox_requested.connect(session.start_sandbox_profile)
     if sandbox:
         session.start_sandbox_profile()
-    return AppParts(window, session, history, [session.shutdown, store.close])
+    window, services = build_window(session, store, paths)
+    if services.history.interrupted and session.has_profile():
+        window.show_page(HISTORY)  # its banner says what was in flight when the app stopped
+    return AppParts(window, session, services.history, [session.shutdown, store.close])
 
 
 def run_app(args: argparse.Namespace) -> int:

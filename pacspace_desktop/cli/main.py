@@ -30,14 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
                                            "user folders, or PACSPACE_DATA_DIR)")
     parser.add_argument("--sandbox", action="store_true",
                         help="open the app against the built-in local sandbox")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="open the app, visit every page, and quit (for install checks)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _register_submit(sub)
     _register_history(sub)
     _register_sandbox(sub)
     # Command modules that are cheap to import add their own parsers; their heavy imports
     # happen inside their run functions.
-    from pacspace_desktop.cli import key, profiles
+    from pacspace_desktop.cli import check, key, profiles
 
+    check.register(sub)
     key.register(sub)
     profiles.register(sub)
     return parser
@@ -88,8 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: str | Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return EXIT_OK
+        # No command: the desktop app (imported only now: Qt is heavy).
+        app = importlib.import_module("pacspace_desktop.app")
+        code: int = app.run_app(args)
+        return code
     if callable(handler):
         return handler(args)
     # "module:function": import the command's module only now, so that `--help` or one command

@@ -85,13 +85,14 @@ def build_metadata(fields: Sequence[MetaField]
                    ) -> tuple[dict[str, JsonValue] | None, list[MetaProblem]]:
     """The metadata object for an item, and every problem of the rows.
 
-    Empty rows (no name and no value) are skipped. No rows gives None (no metadata).
+    Rows without a value are skipped: the form keeps the names of the last record as a
+    template, and a name left empty means "not for this record". No rows gives None.
     """
     result: dict[str, JsonValue] = {}
     problems: list[MetaProblem] = []
     for row, f in enumerate(fields):
         name = f.name.strip()
-        if not name and not f.text.strip():
+        if not f.text.strip():
             continue
         if not name:
             problems.append(MetaProblem(row, "Give this value a name."))

@@ -159,7 +159,7 @@ class DraftTableModel(QAbstractTableModel):
             if col == self.COL_BITS:
                 return r.bits_text
             if col == self.COL_META:
-                return ", ".join(f"{f.name}={f.text}" for f in r.meta if f.name)
+                return ", ".join(f"{f.name}={f.text}" for f in r.meta if f.name and f.text.strip())
             if col == self.COL_STATE:
                 if r.state is None:
                     return "Ready" if r.item() else "Has a problem"

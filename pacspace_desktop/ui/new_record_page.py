@@ -80,8 +80,9 @@ class NewRecordPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(
-            DraftTableModel.COL_META, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(DraftTableModel.COL_META, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda idx: self.edit_row(idx.row()))
         self.edit = QPushButton("Edit")
         self.duplicate = QPushButton("Duplicate")
@@ -134,8 +135,9 @@ class NewRecordPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(self.sending)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([520, 360])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

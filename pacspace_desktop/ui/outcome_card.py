@@ -6,6 +6,7 @@ Used by the form, the import grid and the history alike (see design/ux.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -39,6 +40,7 @@ class OutcomeView:
         details: Label/value lines for "Details from PacSpace".
         request_id: Shown with a copy button.
         secondary: Extra actions as (id, text).
+        server_message: PacSpace's own words, shown beside ours.
     """
 
     state: ItemState
@@ -50,19 +52,23 @@ class OutcomeView:
     details: tuple[tuple[str, str], ...] = ()
     request_id: str | None = None
     secondary: tuple[tuple[str, str], ...] = field(default=())
+    server_message: str = ""
 
     @classmethod
     def from_entry(cls, entry: CatalogueEntry, *, details: tuple[tuple[str, str], ...] = (),
                    request_id: str | None = None,
-                   secondary: tuple[tuple[str, str], ...] = ()) -> OutcomeView:
-        """A view with the catalogue's words for an outcome."""
+                   secondary: tuple[tuple[str, str], ...] = (),
+                   server_message: str = "") -> OutcomeView:
+        """A view with the catalogue's words for an outcome, and PacSpace's own words."""
         return cls(entry.item_state, entry.title,
                    f"{entry.explanation} {entry.next_step_text}".strip(), entry.written,
-                   entry.next_step, "", details, request_id, secondary)
+                   entry.next_step, "", details, request_id, secondary, server_message)
 
     def details_text(self) -> str:
         """Everything as plain text, for "Copy details for support"."""
         lines = [self.title, self.explanation]
+        if self.server_message:
+            lines.append(f"PacSpace said: {self.server_message}")
         if self.written is not None:
             lines.append(f"What was written: {self.written.label}")
         if self.request_id:
@@ -98,6 +104,10 @@ class OutcomeCard(QFrame):
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.said = QLabel()
+        self.said.setWordWrap(True)
+        self.said.setAccessibleName("What PacSpace said")
+        self.said.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.written = QLabel()
         self.written.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.request_id = QLabel()
@@ -133,6 +143,7 @@ class OutcomeCard(QFrame):
         body = QVBoxLayout()
         body.setContentsMargins(36, 0, 0, 0)
         body.addWidget(self.explanation)
+        body.addWidget(self.said)
         body.addWidget(self.written)
         body.addLayout(rid)
         body.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
@@ -158,6 +169,8 @@ class OutcomeCard(QFrame):
         self.icon.setToolTip(view.state.label)
         self.title.setText(view.title)
         self.explanation.setText(view.explanation)
+        self.said.setVisible(bool(view.server_message))
+        self.said.setText(f"<b>PacSpace said:</b> {escape(view.server_message)}")
         self.written.setVisible(view.written is not None)
         if view.written is not None:
             self.written.setText(f"<b>What was written:</b> {view.written.label}")

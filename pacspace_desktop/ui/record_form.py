@@ -202,11 +202,11 @@ class RecordForm(QWidget):
 
     def clear_for_next(self) -> None:
         """Empty key and bits for the next record; keep the account and metadata names."""
-        self._touched.clear()
         self.key.clear()
         self.bits.clear()
         fields = [MetaField(f.name, f.kind, "") for f in self.metadata.fields()]
         self.metadata.set_fields(fields)
+        self._touched.clear()  # after clearing, which itself counts as typing
         self.entry()
         self.key.setFocus()
 

@@ -30,7 +30,8 @@ def request_view(r: RequestReport, total: int) -> OutcomeView:
     if r.status_code:
         details.append(("HTTP status", str(r.status_code)))
     if r.server_message:
-        details.append(("PacSpace said", r.server_message))
+        details.append(("PacSpace said" if r.status_code else "Connection error",
+                        r.server_message))
     if r.attempts:
         details.append(("Attempts", str(r.attempts)))
     if r.retry_at:
@@ -48,8 +49,10 @@ def request_view(r: RequestReport, total: int) -> OutcomeView:
         step = NextStep.NONE
     if r.kind is OutcomeKind.BAD_REQUEST and r.fault is None:
         step = NextStep.NONE
+    # Only an answer from the server is "PacSpace said"; connection errors stay in the details.
+    said = r.server_message if r.status_code and r.kind is not OutcomeKind.ACCEPTED else ""
     return OutcomeView(r.state, title, explanation, e.written, step, "", tuple(details),
-                       r.request_id)
+                       r.request_id, (), said)
 
 
 class SendingPanel(QWidget):

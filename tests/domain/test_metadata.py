@@ -21,6 +21,7 @@ def test_typed_rows_become_exact_metadata() -> None:
         MetaField("paid", MetaType.YESNO, "Yes"),
         MetaField("due", MetaType.DATE, "2025-03-31"),
         MetaField("", MetaType.TEXT, ""),
+        MetaField("unused", MetaType.NUMBER, "  "),
         MetaField("lines", MetaType.JSON, '[{"sku": "A", "qty": 2}]'),
     ])
     assert problems == []

@@ -1,0 +1,75 @@
+"""Screenshots of the app for a person to look at: run under Xvfb with `xvfb-run -a`.
+
+    xvfb-run -a .venv/bin/python .ci/screenshots.py /tmp/shots
+
+Builds the real window against the built-in sandbox in a temporary data folder, walks through
+the pages and states a clerk meets, and saves one PNG per state. Nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+os.environ.setdefault("QT_API", "pyside6")
+
+
+def main(out: Path) -> int:
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from pacspace_desktop.app import build_app
+    from pacspace_desktop.storage.paths import resolve_paths
+
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="pacspace-shots-")
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    from tests.fakes import MemoryKeyring
+
+    parts = build_app(resolve_paths(tmp).ensure(), keyring_backend=MemoryKeyring())
+    window = parts.window
+    window.resize(1180, 800)  # type: ignore[attr-defined]
+    window.show()  # type: ignore[attr-defined]
+    steps: list[tuple[str, Callable[[], None]]] = []
+    from scenes import scenes
+
+    steps = scenes(parts, app, str(out))
+
+    def run(i: int = 0) -> None:
+        if i >= len(steps):
+            app.quit()
+            return
+        name, action = steps[i]
+        action()
+
+        def shoot() -> None:
+            if name:
+                window.grab().save(str(out / f"{name}.png"))  # type: ignore[attr-defined]
+                sys.stdout.write(f"saved {out / name}.png\n")
+            run(i + 1)
+
+        QTimer.singleShot(700, shoot)
+
+    QTimer.singleShot(300, run)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    for close in parts.closers:
+        close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/shots")))
