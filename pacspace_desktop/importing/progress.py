@@ -9,7 +9,7 @@ ProgressCallback = Callable[[int, int], None]
 """Called as `progress(done, total)`: bytes read of a text file, rows read of a sheet."""
 
 
-class ImportCancelled(Exception):  # noqa: N818 - the name says what happened, like the spec
+class ImportCancelled(Exception):
     """The person cancelled reading or checking a file; nothing was kept."""
 
 

@@ -66,6 +66,7 @@ class SettingsPage(QWidget):
         self.base_url.setToolTip(f"PacSpace's address, normally {DEFAULT_BASE_URL}")
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(1, 600)
+        self.timeout.setDecimals(0)
         self.timeout.setSuffix(" s")
         self.timeout.setAccessibleName("Request timeout in seconds")
         self.batch = QSpinBox()
@@ -130,7 +131,8 @@ class SettingsPage(QWidget):
         krow.addWidget(self.key_icon, 0, Qt.AlignmentFlag.AlignTop)
         krow.addWidget(self.key_state, 1)
         kbox.addLayout(krow)
-        kbox.addWidget(QLabel("Replace the key:"))
+        self.replace_label = QLabel("Add or replace the key:")
+        kbox.addWidget(self.replace_label)
         kbox.addWidget(self.key_field)
         brow = QHBoxLayout()
         brow.addStretch(1)
@@ -201,7 +203,8 @@ class SettingsPage(QWidget):
         active = self._session.active_profile()
         sandbox = active is not None and active.kind == "sandbox"
         masked = f" Key: {status.masked_key}." if status.masked_key else ""
-        text = f"<b>{status.state.value.capitalize()}</b> — {status.message}{masked}"
+        word = "Demo key" if sandbox else status.state.value.capitalize()
+        text = f"<b>{word}</b> — {status.message}{masked}"
         if status.action:
             text += f"<br>{status.action}"
         text += f"<br><small>Keyring: {status.backend_name}</small>"
@@ -212,8 +215,13 @@ class SettingsPage(QWidget):
         self.retry.setVisible(status.state in (KeyState.LOCKED, KeyState.ERROR))
         self.session_key.setVisible(status.state is KeyState.NO_BACKEND)
         self.clear_key.setEnabled(status.state is KeyState.STORED and not sandbox)
-        for w in (self.key_field, self.store_key):
+        for w in (self.key_field, self.store_key, self.replace_label, self.clear_key):
             w.setVisible(not sandbox)
+        has_sandbox = any(p.kind == "sandbox" for p in self._session.profiles())
+        self.add_sandbox.setText("Use the local sandbox" if has_sandbox
+                                 else "Add the local sandbox")
+        self.add_sandbox.setAccessibleName(self.add_sandbox.text())
+        self.add_sandbox.setEnabled(not sandbox)
 
     def _show_failure(self, text: str) -> None:
         self.message.setText(text)

@@ -1,0 +1,299 @@
+"""A mapping bound to a table: resolved columns, per-column formats, and cell converters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from pacspace_desktop.domain.jsonwire import JsonValue
+from pacspace_desktop.domain.limits import Limits
+from pacspace_desktop.domain.validation import FIELD_LABELS, Severity, check_bits, check_text_field
+from pacspace_desktop.importing.dates import DateError, DateOrder, detect_date_order, parse_date
+from pacspace_desktop.importing.mapping import (
+    FieldSource,
+    Mapping,
+    MappingError,
+    MetadataColumn,
+    MetadataType,
+    SourceKind,
+    check_mapping,
+)
+from pacspace_desktop.importing.numbers import (
+    DecimalSeparator,
+    NumberError,
+    detect_number_format,
+    fast_minor_units,
+    parse_number,
+    shown,
+    to_minor_units,
+)
+from pacspace_desktop.importing.table import ImportTable
+
+_YES = {"yes", "y", "true", "ja", "j", "oui", "o", "si", "sí", "x", "1", "wahr", "vrai"}
+_NO = {"no", "n", "false", "nein", "non", "0", "falsch", "faux"}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem of one cell, without its row (shared between rows with the same value).
+
+    Attributes:
+        column: The source column that caused it, or the field label (`Record key`) when the
+            value comes from a pattern or a fixed text; "" for a whole line.
+        field: Wire name of the target field (`key`, `accountId`, `bits`, `metadata`) or None.
+        code: A stable short code.
+        message: The sentence shown to the user.
+        severity: Error (the row is held back) or warning.
+    """
+
+    column: str
+    field: str | None
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class CellProblem:
+    """One problem of one cell (or line), for the grid, the problems panel and the CLI.
+
+    Attributes:
+        row: 0-based data row of the table.
+        line: The file line where the row starts (header = 1 when it is the first line).
+        column: The source column that caused it, or the field label for a pattern or a fixed
+            text; "" for a problem of the whole line.
+        field: Wire name of the target field, or None.
+        code: A stable short code.
+        message: The sentence shown to the user.
+        severity: Error (the row is held back) or warning (a person should look).
+    """
+
+    row: int
+    line: int
+    column: str
+    field: str | None
+    code: str
+    message: str
+    severity: Severity
+
+
+class FormatKind(StrEnum):
+    """What was decided about a column's values."""
+
+    NUMBER = "number"
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnFormat:
+    """The decimal separator or date order of a column, with the evidence in words.
+
+    Attributes:
+        column: The column name.
+        kind: NUMBER or DATE.
+        choice: The separator (`point`/`comma`) or order (`day-first`/`month-first`/`auto`).
+        evidence: Why, in plain words.
+        ambiguous: True when a person must choose.
+    """
+
+    column: str
+    kind: FormatKind
+    choice: str
+    evidence: str
+    ambiguous: bool = False
+
+
+Converter = Callable[[str], tuple[JsonValue, tuple[Finding, ...]]]
+TextSource = Callable[[int], str]
+
+
+class Plan:
+    """A mapping resolved against one table's columns, ready to convert cells."""
+
+    def __init__(self, table: ImportTable, mapping: Mapping, limits: Limits) -> None:
+        """Bind `mapping` to `table`.
+
+        Raises:
+            MappingError: when the mapping names missing columns or lacks a field.
+        """
+        problems = check_mapping(mapping, table.headers)
+        if problems:
+            raise MappingError(" ".join(problems))
+        self.table, self.mapping, self.limits = table, mapping, limits
+        self.formats: list[ColumnFormat] = []
+        self.separators: dict[str, DecimalSeparator] = {}
+        assert mapping.key and mapping.account_id and mapping.bits
+        self.key_source: FieldSource = mapping.key
+        self.account_source: FieldSource = mapping.account_id
+        self.bits_source: FieldSource = mapping.bits
+        self.key_at = self._source(mapping.key)
+        self.account_at = self._source(mapping.account_id)
+        self.bits_at = self._source(mapping.bits)
+        self.key_column = self._blame(mapping.key, "key")
+        self.account_column = self._blame(mapping.account_id, "accountId")
+        self.bits_column = self._blame(mapping.bits, "bits")
+        self.bits_separator = self._separator(mapping.bits, mapping.amount.decimal_separator)
+        self.shift = len(str(mapping.amount.factor)) - 1
+        self.metadata: list[tuple[MetadataColumn, int, Converter]] = [
+            (meta, table.column_index(meta.column), self._meta_converter(meta))
+            for meta in mapping.metadata]
+
+    def _blame(self, source: FieldSource, wire: str) -> str:
+        return source.value if source.kind is SourceKind.COLUMN else FIELD_LABELS[wire]
+
+    def _source(self, source: FieldSource) -> TextSource:
+        columns = self.table.columns
+        if source.kind is SourceKind.COLUMN:
+            column = columns[self.table.column_index(source.value)]
+            return column.__getitem__
+        if source.kind is SourceKind.CONSTANT:
+            text = source.value
+            return lambda _row: text
+        parts = _template_parts(source.value, self.table)
+
+        def render(row: int) -> str:
+            return "".join(p if isinstance(p, str) else columns[p][row] for p in parts)
+        return render
+
+    def values(self, source: FieldSource) -> list[str]:
+        """Every row's text for a source (the live column list for a plain column)."""
+        if source.kind is SourceKind.COLUMN:
+            return self.table.column(source.value)
+        at = self._source(source)
+        return [at(r) for r in range(self.table.row_count)]
+
+    def _separator(self, source: FieldSource, chosen: DecimalSeparator) -> DecimalSeparator:
+        if chosen is not DecimalSeparator.AUTO or source.kind is not SourceKind.COLUMN:
+            return chosen
+        found = detect_number_format(self.table.column(source.value))
+        self.formats.append(ColumnFormat(source.value, FormatKind.NUMBER, found.separator,
+                                         found.evidence, found.ambiguous))
+        return found.separator
+
+    def _meta_converter(self, meta: MetadataColumn) -> Converter:
+        column = meta.column
+        if meta.type is MetadataType.NUMBER:
+            separator = self._separator(FieldSource.column(column), meta.decimal_separator)
+            self.separators[column] = separator
+            return lambda text: _number(text, column, separator)
+        if meta.type is MetadataType.DATE:
+            order = meta.date_order
+            if order is DateOrder.AUTO:
+                found = detect_date_order(self.table.column(column))
+                self.formats.append(ColumnFormat(column, FormatKind.DATE, found.order,
+                                                 found.evidence, found.ambiguous))
+                order = found.order
+            return lambda text: _date(text, column, order)
+        if meta.type is MetadataType.YESNO:
+            return lambda text: _yesno(text, column)
+        return lambda text: (text, ())
+
+    def key_findings(self, text: str) -> tuple[Finding, ...]:
+        """Problems of a record key."""
+        return self._text_findings(text, "key", self.key_column)
+
+    def account_findings(self, text: str) -> tuple[Finding, ...]:
+        """Problems of an account ID."""
+        return self._text_findings(text, "accountId", self.account_column)
+
+    def _text_findings(self, text: str, wire: str, column: str) -> tuple[Finding, ...]:
+        if text and len(text) <= self.limits.max_id_length and text.isprintable() \
+                and text == text.strip():
+            return ()
+        return tuple(Finding(column, wire, p.code, p.message, p.severity)
+                     for p in check_text_field(text, wire, self.limits))
+
+    def convert_bits(self, text: str) -> tuple[int | None, tuple[Finding, ...]]:
+        """Bits of one cell, or the problems that keep it from being bits."""
+        fast = fast_minor_units(text, self.bits_separator, self.shift)
+        if fast is not None and -self.limits.max_abs_bits <= fast <= self.limits.max_abs_bits:
+            return fast, ()
+        column = self.bits_column
+        if not text.strip():
+            return None, (Finding(column, "bits", "missing", f"{column} is empty."),)
+        try:
+            value = parse_number(text, self.bits_separator)
+            bits = to_minor_units(value, self.mapping.amount.factor)
+        except NumberError as exc:
+            return None, (Finding(column, "bits", "not_integer", _sentence(column, exc)),)
+        if abs(bits) > self.limits.max_abs_bits:
+            problem = check_bits(bits, self.limits)[0]
+            return None, (Finding(column, "bits", problem.code, problem.message),)
+        return bits, ()
+
+    def metadata_of(self, row: int) -> dict[str, JsonValue] | None:
+        """The metadata of one row (empty cells left out); None when nothing is left.
+
+        Raises:
+            ValueError: when a cell cannot be converted (the row has an error).
+        """
+        result: dict[str, JsonValue] = {}
+        for meta, index, convert in self.metadata:
+            text = self.table.columns[index][row]
+            if not text.strip():
+                continue
+            value, findings = convert(text)
+            if findings:
+                raise ValueError(findings[0].message)
+            result[meta.name] = value
+        return result or None
+
+
+def _sentence(column: str, exc: ValueError) -> str:
+    text = str(exc)
+    return f"{column} {text}" if text.startswith("“") else f"{column}: {text}"
+
+
+def _number(text: str, column: str, separator: DecimalSeparator
+            ) -> tuple[JsonValue, tuple[Finding, ...]]:
+    try:
+        value: Decimal = parse_number(text, separator)
+    except NumberError as exc:
+        return None, (Finding(column, "metadata", "not_number", _sentence(column, exc)),)
+    return value, ()
+
+
+def _date(text: str, column: str, order: DateOrder) -> tuple[JsonValue, tuple[Finding, ...]]:
+    try:
+        return parse_date(text, order).isoformat(), ()
+    except DateError as exc:
+        return None, (Finding(column, "metadata", "not_date", _sentence(column, exc)),)
+
+
+def _yesno(text: str, column: str) -> tuple[JsonValue, tuple[Finding, ...]]:
+    word = text.strip().casefold()
+    if word in _YES:
+        return True, ()
+    if word in _NO:
+        return False, ()
+    return None, (Finding(column, "metadata", "not_yesno",
+                          f"{column} “{shown(text)}” is not yes or no."),)
+
+
+def _template_parts(pattern: str, table: ImportTable) -> list[str | int]:
+    parts: list[str | int] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith(("{{", "}}"), i):
+            literal.append(ch)
+            i += 2
+            continue
+        if ch == "{":
+            end = pattern.find("}", i)
+            if end < 0:
+                raise MappingError(f"The pattern “{pattern}” has an unclosed brace.")
+            if literal:
+                parts.append("".join(literal))
+                literal = []
+            parts.append(table.column_index(pattern[i + 1:end]))
+            i = end + 1
+            continue
+        literal.append(ch)
+        i += 1
+    if literal:
+        parts.append("".join(literal))
+    return parts

@@ -1,0 +1,391 @@
+"""Checking every cell of a mapped table, and re-checking only what an edit changed."""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
+from pacspace_desktop.domain.validation import Severity, check_body_size
+from pacspace_desktop.importing.mapping import Mapping, MetadataType
+from pacspace_desktop.importing.numbers import plain_amount, shown
+from pacspace_desktop.importing.plan import CellProblem, ColumnFormat, Finding, Plan
+from pacspace_desktop.importing.progress import CancelToken, ProgressCallback
+from pacspace_desktop.importing.scan import (
+    all_plain_numbers,
+    cell_check,
+    scan_bits,
+    scan_column,
+    scan_ids,
+)
+from pacspace_desktop.importing.table import ImportTable
+
+__all__ = ["CellProblem", "KnownKeys", "TableValidation", "build_items", "validate_table"]
+
+KnownKeys = Callable[[list[str]], set[str]]
+"""Given keys, returns those already in the history (sent before)."""
+
+_KNOWN_BATCH = 5000
+
+
+class TableValidation:
+    """The problems of every row, kept up to date as cells are edited.
+
+    Build it with `validate_table`. After changing a cell with `ImportTable.set_cell`, call
+    `revalidate_rows` with the edited rows: only they (and rows sharing their old or new key)
+    are checked again.
+    """
+
+    def __init__(self, table: ImportTable, mapping: Mapping, limits: Limits,
+                 known_keys: KnownKeys | None) -> None:
+        """Prepare; `validate_table` runs the first full check."""
+        self.table, self.mapping, self.limits = table, mapping, limits
+        self.plan = Plan(table, mapping, limits)
+        self._known_keys = known_keys
+        n = table.row_count
+        self._findings: dict[int, tuple[Finding, ...]] = {}
+        self._errors = bytearray(n)
+        self.bits: array[int] = array("q", bytes(8 * n))
+        self._keys: list[str] = []
+        self._first: dict[str, int] = {}
+        self._more: dict[str, list[int]] = {}
+        self._sent: set[str] = set()
+        self._counts: Counter[str] = Counter()
+        self._read = {row: tuple(Finding("", None, i.kind.value, i.message,
+                                         Severity.ERROR if i.is_error else Severity.WARNING)
+                                 for i in issues)
+                      for row, issues in table.issues_by_row().items()}
+        self.file_problems = [i for i in table.issues if i.row is None]
+
+    @property
+    def formats(self) -> list[ColumnFormat]:
+        """Decimal separators and date orders decided per column, with evidence."""
+        return self.plan.formats
+
+    # ---- the full check -------------------------------------------------------------------
+
+    def run(self, progress: ProgressCallback | None = None,
+            cancel: CancelToken | None = None) -> None:
+        """Check every row (column by column, sharing results for repeated values)."""
+        table, plan = self.table, self.plan
+        found: dict[int, list[Finding]] = {}
+
+        def tick(step: int) -> None:
+            if cancel is not None:
+                cancel.check()
+            if progress is not None:
+                progress(step, 6)
+
+        for row, findings in self._read.items():
+            found.setdefault(row, []).extend(findings)
+        tick(0)
+        keys = plan.values(plan.key_source)
+        self._keys = list(keys)
+        longest = self.limits.max_id_length
+        scan_ids(keys, plan.key_findings, found, longest)
+        tick(1)
+        scan_ids(plan.values(plan.account_source), plan.account_findings, found, longest)
+        tick(2)
+        self.bits = scan_bits(plan.values(plan.bits_source), plan, found)
+        tick(3)
+        for meta, index, convert in plan.metadata:
+            if meta.type is MetadataType.TEXT:
+                continue  # any text is fine
+            quick = None
+            if meta.type is MetadataType.NUMBER:
+                separator = plan.separators[meta.column]
+                if all_plain_numbers(table.columns[index], separator):
+                    continue
+                quick = plain_amount(separator)[0]
+            scan_column(table.columns[index], cell_check(convert), found, quick)
+        tick(4)
+        self._index_keys()
+        self._ask_known(self._first.keys())
+        for key, rows in self._more.items():
+            for row in rows:
+                found.setdefault(row, []).append(self._duplicate(key))
+        for key in self._sent:
+            for row in self._rows_of(key):
+                found.setdefault(row, []).append(self._sent_before(key))
+        tick(5)
+        self._check_sizes(found)
+        for row, row_findings in found.items():
+            self._store(row, tuple(row_findings))
+        tick(6)
+
+    def _check_sizes(self, found: dict[int, list[Finding]]) -> None:
+        budget = self.limits.max_body_bytes // 4
+        columns = self.table.columns
+        if sum(max(map(len, column), default=0) for column in columns) <= budget:
+            return  # no row can be near the request size limit
+        lengths = [0] * self.table.row_count
+        for column in columns:
+            lengths = [a + len(b) for a, b in zip(lengths, column, strict=True)]
+        for row, size in enumerate(lengths):
+            if size > budget and not self._has_error(found.get(row, ())):
+                finding = self._size_finding(row)
+                if finding is not None:
+                    found.setdefault(row, []).append(finding)
+
+    def _size_finding(self, row: int) -> Finding | None:
+        try:
+            item = self._item(row)
+        except ValueError:
+            return None
+        problems = check_body_size([item], self.limits, row)
+        if not problems:
+            return None
+        return Finding("", "metadata", problems[0].code, problems[0].message)
+
+    # ---- keys: duplicates and history -----------------------------------------------------
+
+    def _index_keys(self) -> None:
+        first, more = self._first, self._more
+        for row, key in enumerate(self._keys):
+            if not key:
+                continue
+            if key in first:
+                more.setdefault(key, []).append(row)
+            else:
+                first[key] = row
+
+    def _rows_of(self, key: str) -> list[int]:
+        head = self._first.get(key)
+        return [] if head is None else [head, *self._more.get(key, ())]
+
+    def _duplicate(self, key: str) -> Finding:
+        line = self.table.line_of(self._first[key])
+        return Finding(self.plan.key_column, "key", "duplicate_key",
+                       f"Record key “{shown(key)}” is also on line {line}. PacSpace would add "
+                       "both and count the record twice.")
+
+    def _sent_before(self, key: str) -> Finding:
+        return Finding(self.plan.key_column, "key", "sent_before",
+                       f"Record key “{shown(key)}” was sent before (it is in the history). "
+                       "Sending it again would count it twice.", Severity.WARNING)
+
+    def _ask_known(self, keys: Iterable[str]) -> None:
+        if self._known_keys is None:
+            return
+        batch: list[str] = []
+        for key in keys:
+            batch.append(key)
+            if len(batch) >= _KNOWN_BATCH:
+                self._sent |= self._known_keys(batch) & set(batch)
+                batch = []
+        if batch:
+            self._sent |= self._known_keys(batch) & set(batch)
+
+    def _unindex(self, row: int, key: str) -> list[int]:
+        rows = self._rows_of(key)
+        if row not in rows:
+            return rows
+        rows.remove(row)
+        if rows:
+            self._first[key] = rows[0]
+            if len(rows) > 1:
+                self._more[key] = rows[1:]
+            else:
+                self._more.pop(key, None)
+        else:
+            del self._first[key]
+            self._more.pop(key, None)
+        return rows
+
+    def _reindex(self, row: int, key: str) -> list[int]:
+        rows = sorted([*self._rows_of(key), row])
+        self._first[key] = rows[0]
+        if len(rows) > 1:
+            self._more[key] = rows[1:]
+        return rows
+
+    # ---- edits ----------------------------------------------------------------------------
+
+    def revalidate_rows(self, rows: Iterable[int]) -> list[int]:
+        """Check edited rows again, and the rows whose duplicate flag the edit changes.
+
+        Args:
+            rows: Rows whose cells changed (0-based).
+
+        Returns:
+            Every row whose problems may have changed, sorted (for the grid to repaint).
+        """
+        affected: set[int] = set()
+        new_keys: list[str] = []
+        for row in rows:
+            affected.add(row)
+            old, new = self._keys[row], self.plan.key_at(row)
+            if old == new:
+                continue
+            self._keys[row] = new
+            if old:
+                affected.update(self._unindex(row, old))
+            if new:
+                affected.update(self._reindex(row, new))
+                new_keys.append(new)
+        self._ask_known(new_keys)
+        for row in affected:
+            self._store(row, self._row_findings(row))
+        return sorted(affected)
+
+    def _row_findings(self, row: int) -> tuple[Finding, ...]:
+        plan = self.plan
+        found = list(self._read.get(row, ()))
+        key = self._keys[row]
+        found += plan.key_findings(key)
+        found += plan.account_findings(plan.account_at(row))
+        value, bits_findings = plan.convert_bits(plan.bits_at(row))
+        found += bits_findings
+        self.bits[row] = value if value is not None else 0
+        for _meta, index, convert in plan.metadata:
+            text = self.table.columns[index][row]
+            if text.strip():
+                found += convert(text)[1]
+        if key and self._first.get(key, row) != row:
+            found.append(self._duplicate(key))
+        if key in self._sent:
+            found.append(self._sent_before(key))
+        if not self._has_error(found):
+            size = self._size_finding(row)
+            if size is not None:
+                found.append(size)
+        return tuple(found)
+
+    @staticmethod
+    def _has_error(findings: Sequence[Finding]) -> bool:
+        return any(f.severity is Severity.ERROR for f in findings)
+
+    def _store(self, row: int, findings: tuple[Finding, ...]) -> None:
+        old = self._findings.pop(row, ())
+        if old:
+            self._counts.subtract(f.column for f in old)
+        if findings:
+            self._findings[row] = findings
+            self._counts.update(f.column for f in findings)
+        self._errors[row] = self._has_error(findings)
+
+    # ---- results --------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        """Rows in the table."""
+        return self.table.row_count
+
+    def is_valid(self, row: int) -> bool:
+        """True when the row has no error (warnings allowed)."""
+        return not self._errors[row]
+
+    def valid_rows(self) -> list[int]:
+        """Rows without errors, in order."""
+        errors = self._errors
+        return [r for r in range(len(errors)) if not errors[r]]
+
+    @property
+    def valid_count(self) -> int:
+        """Number of rows without errors."""
+        return len(self._errors) - self._errors.count(1)
+
+    def error_rows(self) -> list[int]:
+        """Rows with at least one error."""
+        return sorted(r for r, f in self._findings.items() if self._has_error(f))
+
+    def rows_with_problems(self) -> list[int]:
+        """Rows with any problem (errors or warnings), in order."""
+        return sorted(self._findings)
+
+    def row_problems(self, row: int) -> list[CellProblem]:
+        """The problems of one row."""
+        line = self.table.line_of(row)
+        return [CellProblem(row, line, f.column, f.field, f.code, f.message, f.severity)
+                for f in self._findings.get(row, ())]
+
+    def problems(self) -> Iterator[CellProblem]:
+        """Every problem, row by row."""
+        for row in self.rows_with_problems():
+            yield from self.row_problems(row)
+
+    def all_problems(self) -> list[CellProblem]:
+        """Every problem in file order, with lines that could not be kept (row -1) included."""
+        lost = [CellProblem(-1, i.line, "", None, i.kind.value, i.message,
+                            Severity.ERROR if i.is_error else Severity.WARNING)
+                for i in self.file_problems]
+        return sorted([*lost, *self.problems()], key=lambda p: p.line)
+
+    @property
+    def has_errors(self) -> bool:
+        """True when a row has an error or a line could not be read."""
+        return bool(self._errors.count(1)) or any(i.is_error for i in self.file_problems)
+
+    def counts_by_column(self) -> dict[str, int]:
+        """How many problems each column has ("" for whole lines); columns without any left out."""
+        return {column: n for column, n in self._counts.items() if n > 0}
+
+    def item(self, row: int) -> WriteItem:
+        """The write item of a valid row.
+
+        Raises:
+            ValueError: when the row has an error.
+        """
+        if self._errors[row]:
+            raise ValueError(f"Line {self.table.line_of(row)} has a problem and is held back.")
+        return self._item(row)
+
+    def _item(self, row: int) -> WriteItem:
+        plan = self.plan
+        bits, findings = plan.convert_bits(plan.bits_at(row))
+        if bits is None:
+            raise ValueError(findings[0].message)
+        return WriteItem(plan.key_at(row), plan.account_at(row), bits, plan.metadata_of(row))
+
+    def build_items(self, rows: Iterable[int] | None = None) -> list[WriteItem]:
+        """Write items of `rows` (default: every valid row).
+
+        Raises:
+            ValueError: when one of `rows` has an error.
+        """
+        return [self.item(r) for r in (self.valid_rows() if rows is None else rows)]
+
+
+def validate_table(table: ImportTable, mapping: Mapping, limits: Limits = DEFAULT_LIMITS,
+                   known_keys: KnownKeys | None = None, *,
+                   progress: ProgressCallback | None = None,
+                   cancel: CancelToken | None = None) -> TableValidation:
+    """Check every row of a table under a mapping.
+
+    Args:
+        table: The table read from a file.
+        mapping: How columns become items.
+        limits: PacSpace's limits.
+        known_keys: Returns which of the given keys were sent before (history); called in
+            batches. Those rows get a warning, not an error, so the UI can ask.
+        progress: Called as `progress(step, 6)` between the steps of the check.
+        cancel: Checked between the steps.
+
+    Raises:
+        MappingError: when the mapping does not fit the table (see `check_mapping`).
+        ImportCancelled: when cancelled.
+    """
+    validation = TableValidation(table, mapping, limits, known_keys)
+    validation.run(progress, cancel)
+    return validation
+
+
+def build_items(table: ImportTable, mapping: Mapping, rows: Iterable[int],
+                limits: Limits = DEFAULT_LIMITS) -> list[WriteItem]:
+    """Write items of the given rows (rows that `validate_table` found valid).
+
+    Raises:
+        MappingError: when the mapping does not fit the table.
+        ValueError: when a row cannot be converted.
+    """
+    plan = Plan(table, mapping, limits)
+    items = []
+    for row in rows:
+        bits, findings = plan.convert_bits(plan.bits_at(row))
+        if bits is None:
+            raise ValueError(f"Line {table.line_of(row)}: {findings[0].message}")
+        items.append(WriteItem(plan.key_at(row), plan.account_at(row), bits,
+                               plan.metadata_of(row)))
+    return items
