@@ -197,9 +197,10 @@ class SessionService(QObject):
         except ValueError:
             return Environment.UNKNOWN
 
-    def key_status(self) -> KeyStatus:
-        """Where the active profile's key stands."""
-        profile = self.active_profile()
+    def key_status(self, profile_id: str | None = None) -> KeyStatus:
+        """Where a profile's key stands (default: the active profile's)."""
+        profile = (self._settings.find(profile_id) if profile_id is not None
+                   else self.active_profile())
         if profile is None:
             return KeyStatus(KeyState.NOT_STORED, self._keys.backend_name,
                              "No profile yet.", "Add your PacSpace API key, or try the sandbox.")

@@ -197,11 +197,16 @@ class SettingsPage(QWidget):
         self.batch.setValue(int(profile.batch_size))
         active = self._session.active_profile()
         self.use.setEnabled(active is None or active.id != profile.id)
-        self._show_key_status(self._session.key_status())
+        self._show_key_status(self._session.key_status(profile.id))
 
     def _show_key_status(self, status: KeyStatus) -> None:
+        pid = self._selected_id()
+        shown = self._session.settings.find(pid) if pid else self._session.active_profile()
         active = self._session.active_profile()
-        sandbox = active is not None and active.kind == "sandbox"
+        if shown is not None and active is not None and shown.id != active.id \
+                and self.sender() is self._session:
+            return  # a signal about the active profile while another one is shown
+        sandbox = shown is not None and shown.kind == "sandbox"
         masked = f" Key: {status.masked_key}." if status.masked_key else ""
         word = "Demo key" if sandbox else status.state.value.capitalize()
         text = f"<b>{word}</b> — {status.message}{masked}"
