@@ -47,8 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_submit(sub: Subparsers) -> None:
-    p = sub.add_parser("submit", help="send items from a JSON file to PacSpace")
-    p.add_argument("file", help="a JSON list of items, or {\"items\": [...]}")
+    p = sub.add_parser("submit", help="send items from a JSON or invoice file to PacSpace")
+    p.add_argument("file", help="a JSON list of items (or {\"items\": [...]}), or a CSV, TSV, "
+                                "TXT or XLSX file of invoices")
+    p.add_argument("--mapping", metavar="MAPPING.json",
+                   help="how the file's columns become items (see docs/importing.md); "
+                        "without it, columns are matched by their names")
     p.add_argument("--profile", metavar="NAME",
                    help="the profile to use (default: the active profile); ignored for the "
                         "key when PACSPACE_API_KEY is set")

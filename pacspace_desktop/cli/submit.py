@@ -8,19 +8,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from pacspace_desktop.cli.inputs import InputError, read_items
 from pacspace_desktop.cli.main import (
     DEFAULT_BASE_URL,
     EXIT_BAD_INPUT,
 )
 from pacspace_desktop.cli.output import err, out
 from pacspace_desktop.cli.profiles import no_profile_message, pick_profile, settings_store
-from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.apikey import ApiKey, Environment, key_shape_problem
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS
-from pacspace_desktop.domain.validation import parse_raw_items
 from pacspace_desktop.network.client import WriteClient
 from pacspace_desktop.network.factory import make_http_client
 from pacspace_desktop.network.security import InsecureUrlError, check_base_url, is_loopback_host
@@ -40,42 +38,6 @@ from pacspace_desktop.submission.runner import (
 
 API_KEY_ENV = "PACSPACE_API_KEY"
 SANDBOX_BASE_URL = "http://127.0.0.1:8787"  # where `pacspace-desktop sandbox` listens by default
-
-
-class InputError(Exception):
-    """The input cannot be sent; nothing was sent."""
-
-
-def load_items_file(path: Path) -> list[Any]:
-    """Read a JSON list of items or `{"items": [...]}`.
-
-    Raises:
-        InputError: with the reason in plain words.
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8 text (byte {exc.start + 1} cannot be read). "
-                         "Save it as UTF-8 and try again.") from exc
-    try:
-        data = jsonwire.loads(text)
-    except jsonwire.NotJsonError as exc:
-        raise InputError(f"{path} holds {exc}; JSON has no NaN or Infinity.") from exc
-    except ValueError as exc:
-        line = getattr(exc, "lineno", None)
-        col = getattr(exc, "colno", None)
-        where = f" at line {line}, column {col}" if line else ""
-        raise InputError(f"{path} is not valid JSON{where}: "
-                         f"{getattr(exc, 'msg', str(exc))}.") from exc
-    if isinstance(data, dict) and "items" in data:
-        data = data["items"]
-    if not isinstance(data, list):
-        raise InputError(f"{path} must hold a list of items, or {{\"items\": [...]}}.")
-    return data
 
 
 @dataclass(frozen=True)
@@ -184,20 +146,13 @@ def run_submit(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     key, base_url, batch_size = target.key, target.base_url, target.batch_size
     try:
-        raw = load_items_file(Path(args.file))
+        given = read_items(Path(args.file), Path(args.mapping) if args.mapping else None)
     except InputError as exc:
         err(f"{exc} Nothing was sent.")
         return EXIT_BAD_INPUT
-    parsed = parse_raw_items(raw)
-    if parsed.errors:
-        err(f"{len(parsed.errors)} problem(s) in {args.file}; nothing was sent:")
-        for p in parsed.errors[:50]:
-            err(f"  {p.describe()}")
-        if len(parsed.errors) > 50:
-            err(f"  … and {len(parsed.errors) - 50} more.")
+    if not given.items:
+        err(f"No row of {args.file} can be sent; nothing was sent.")
         return EXIT_BAD_INPUT
-    for p in parsed.problems:
-        err(f"Note: {p.describe()}")
     host = base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
     environment = Environment.SANDBOX if is_loopback_host(host) else key.environment
     try:
@@ -208,13 +163,17 @@ def run_submit(args: argparse.Namespace) -> int:
     try:
         store.recover_interrupted()
         if not args.resend_known_keys:
-            code = _refuse_known_keys(store, parsed.items)
+            code = _refuse_known_keys(store, given.items)
             if code is not None:
                 return code
-        run = NewRun(source=f"cli:{Path(args.file).name}", profile=target.profile,
+        run = NewRun(source=given.source, profile=target.profile,
                      environment=environment.value, base_url=base_url)
-        return asyncio.run(_send(store, key, base_url, parsed.items, run, batch_size,
+        code = asyncio.run(_send(store, key, base_url, given.items, run, batch_size,
                                  target.timeout))
+        if given.held_back:
+            out(f"{given.held_back} row(s) with problems were held back and not sent.")
+            return max(code, 1) if code != 3 else code
+        return code
     finally:
         store.close()
 

@@ -198,3 +198,23 @@ def test_no_key_is_explained(tmp_path: Path, sandbox: SandboxServer) -> None:
     result = submit(tmp_path, items(1), key=None, base_url=sandbox.base_url)
     assert result.returncode == 2
     assert "PACSPACE_API_KEY" in result.stderr or "key" in result.stderr.lower()
+
+
+def test_an_invoice_file_sends_its_valid_rows_like_the_grid(tmp_path: Path,
+                                                            sandbox: SandboxServer,
+                                                            demo_key: str) -> None:
+    csv_path = tmp_path / "march.csv"
+    csv_path.write_bytes("Rechnungsnummer;Kunde;Betrag\r\nR-1;K-1;1.234,50\r\n"
+                         "R-2;K-2;12,5x\r\nR-3;K-1;(2,00)\r\n".encode("cp1252"))
+    env = dict(os.environ, PACSPACE_API_KEY=demo_key)
+    result = subprocess.run(
+        [sys.executable, "-m", "pacspace_desktop", "submit", str(csv_path), "--base-url",
+         sandbox.base_url], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 of 3 row(s) have problems and are held back" in result.stderr
+    assert "line 3" in result.stderr
+    assert "1 row(s) with problems were held back and not sent." in result.stdout
+    keys = sandbox.state_snapshot()["keys"]
+    assert {k: v["currentBits"] for k, v in keys.items()} == {"R-1": 123450, "R-3": -200}
+    [entry] = history()
+    assert entry["source"] == "march.csv"
