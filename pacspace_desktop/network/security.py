@@ -1,24 +1,18 @@
-"""Which base URLs the client may talk to: HTTPS, except on this computer."""
+"""Which base URLs the client may talk to: HTTPS, except on this computer.
+
+The rule itself lives in `domain.urls`, shared with the settings that check a profile as it
+is typed; here it is enforced before a request leaves.
+"""
 
 from __future__ import annotations
 
-import ipaddress
-from urllib.parse import urlsplit
+from pacspace_desktop.domain.urls import base_url_problem, is_loopback_host, normalise_base_url
+
+__all__ = ["InsecureUrlError", "check_base_url", "is_loopback_host"]
 
 
 class InsecureUrlError(ValueError):
     """The base URL would send the key and the records unencrypted, or is not a URL."""
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_base_url(url: str) -> str:
@@ -28,12 +22,7 @@ def check_base_url(url: str) -> str:
         InsecureUrlError: for a non-http(s) URL, a URL without host, or http:// to a host
             other than this computer.
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InsecureUrlError(
-            f"“{url}” is not a web address; it should look like https://balance-api.pacspace.io")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise InsecureUrlError(
-            f"“{url}” is not encrypted (http://). Use https:// — plain http is allowed only "
-            "for the local sandbox on this computer.")
-    return url.strip().rstrip("/")
+    problem = base_url_problem(url)
+    if problem is not None:
+        raise InsecureUrlError(problem)
+    return normalise_base_url(url)

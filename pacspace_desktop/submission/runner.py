@@ -175,7 +175,7 @@ class SubmissionRunner:
                                   "You stopped sending before this request left.")
                 break
             emit(RequestStarted(seq, len(pending), len(batch)))
-            request = await self._send_one(seq, sub_id, batch, emit, pending, report)
+            request = await self._send_one(seq, sub_id, batch, emit, pending)
             report.requests.append(request)
             emit(request)
             if request.entry.stops_run and seq + 1 < len(pending):
@@ -186,8 +186,8 @@ class SubmissionRunner:
         return report
 
     async def _send_one(self, seq: int, sub_id: int, batch: list[WriteItem],
-                        emit: EventHook, pending: list[tuple[int, list[WriteItem]]],
-                        report: RunReport) -> RequestReport:
+                        emit: EventHook, pending: list[tuple[int, list[WriteItem]]]
+                        ) -> RequestReport:
         self._store.mark_sending(sub_id, request_body(batch))
         trace = SendTrace()
 
