@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, Signal
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.items import WriteItem
-from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.network.reads import ReadResult
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.export import ExportCancelled, export_csv
@@ -30,6 +29,7 @@ from pacspace_desktop.storage.history_query import (
     Summary,
     Verdict,
     interpret_check,
+    resubmit_refusal,
 )
 from pacspace_desktop.storage.records import (
     HistoryFilter,
@@ -166,6 +166,7 @@ class HistoryService(QObject):
         self._check_task: asyncio.Task[None] | None = None
         self._export_task: asyncio.Task[None] | None = None
         self._export_cancel = threading.Event()
+        self._interrupted: list[SubmissionRow] = []
 
     # --- filter, sort and reading ------------------------------------------------------------
 
@@ -257,10 +258,16 @@ class HistoryService(QObject):
         """
         rows: list[SubmissionRow] = self._guard(
             lambda: self._store.recover_interrupted(self._is_alive), [])
+        self._interrupted = rows
         if rows:
             self.interrupted_found.emit(rows)
             self.changed.emit()
         return rows
+
+    @property
+    def interrupted(self) -> list[SubmissionRow]:
+        """What the last `recover()` found (for a page built after it ran)."""
+        return list(self._interrupted)
 
     # --- resubmitting ------------------------------------------------------------------------
 
@@ -286,7 +293,7 @@ class HistoryService(QObject):
         refused: list[tuple[ItemRow, str]] = []
         for it in items:
             target = targets.get(it.id)
-            reason = _refusal(it, self.interpret(it, target.sent_at if target else None))
+            reason = resubmit_refusal(it, self.interpret(it, target.sent_at if target else None))
             if reason:
                 refused.append((it, reason))
                 continue
@@ -440,21 +447,6 @@ class HistoryService(QObject):
             raise
         else:
             self.export_finished.emit(str(dest), rows)
-
-
-def _refusal(item: ItemRow, check: Interpretation | None) -> str:
-    state = item.state
-    if state in (ItemState.ACCEPTED, ItemState.VERIFIED):
-        return "PacSpace already accepted it: sending it again would count it twice."
-    if state in (ItemState.QUEUED, ItemState.SENDING):
-        return "It is still being sent."
-    if state is ItemState.UNKNOWN:
-        if check is None:
-            return ("Its outcome is unknown: check it on the server first. If it did land, "
-                    "sending it again would count it twice.")
-        if not check.may_resend:
-            return check.text
-    return ""
 
 
 def _stop_words(result: ReadResult) -> str:

@@ -109,6 +109,11 @@ class HistoryStore:
         """Close the connection."""
         self._conn.close()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The connection, for the read-only query helpers of this package (`history_query`)."""
+        return self._conn
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         try:

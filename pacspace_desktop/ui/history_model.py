@@ -1,0 +1,207 @@
+"""The list of past submissions: a lazily paged table model over the history service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from pacspace_desktop.domain.catalogue import entry
+from pacspace_desktop.services.history_service import HistoryService
+from pacspace_desktop.storage.history_query import Sort, SortColumn
+from pacspace_desktop.storage.records import SubmissionRow
+from pacspace_desktop.ui.style import state_colour, state_icon
+
+COL_TIME = 0
+COL_SOURCE = 1
+COL_PROFILE = 2
+COL_ITEMS = 3
+COL_ACCOUNTS = 4
+COL_BITS = 5
+COL_OUTCOME = 6
+COL_REQUEST_ID = 7
+
+HEADERS = ("Time", "Source", "Profile · environment", "Items", "Accounts", "Bits", "Outcome",
+           "Request ID")
+HEADER_TIPS = (
+    "When the submission was recorded (your time zone)",
+    "Where the items came from: the form, or the imported file",
+    "The profile and environment it was sent with",
+    "Items in this request",
+    "Different account IDs (accountId) in this request",
+    "Sum of the bits of its items",
+    "What PacSpace answered",
+    "PacSpace's Request ID (requestId) of an accepted request",
+)
+
+_SORT_OF = {COL_TIME: SortColumn.TIME, COL_SOURCE: SortColumn.SOURCE,
+            COL_PROFILE: SortColumn.PROFILE, COL_ITEMS: SortColumn.ITEMS,
+            COL_ACCOUNTS: SortColumn.ACCOUNTS, COL_BITS: SortColumn.BITS,
+            COL_OUTCOME: SortColumn.OUTCOME, COL_REQUEST_ID: SortColumn.REQUEST_ID}
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+"""`data(index, ROW_ROLE)` gives the row's `SubmissionRow`."""
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def source_label(source: str) -> str:
+    """A source in words: `form` → "Form", `cli:x.json` → "x.json (command line)"."""
+    if source == "form":
+        return "Form"
+    if source.startswith("cli:"):
+        return f"{source[4:]} (command line)"
+    return source
+
+
+def local_time(row: SubmissionRow) -> str:
+    """The submission's time in the user's locale and time zone."""
+    when = QDateTime.fromMSecsSinceEpoch(int(row.created_at.timestamp() * 1000))
+    return QLocale.system().toString(when, QLocale.FormatType.ShortFormat)
+
+
+def number(value: int) -> str:
+    """A whole number in the user's locale (grouping included)."""
+    return QLocale.system().toString(value)
+
+
+class HistoryTableModel(QAbstractTableModel):
+    """Submissions, newest first by default, fetched from the service a page at a time.
+
+    Sorting and filtering happen in SQL through the service; `fetchMore` asks for the next page
+    (keyset paging), so a history of any size opens at once.
+    """
+
+    def __init__(self, service: HistoryService, page_size: int = 200,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._page_size = page_size
+        self._rows: list[SubmissionRow] = []
+        self._cursor: Any = None
+        service.changed.connect(self.reload)
+        service.rows_updated.connect(self._update_rows)
+        self.reload()
+
+    def reload(self) -> None:
+        """Start again from the first page (after a filter, sort or history change)."""
+        self.beginResetModel()
+        page = self._service.page(None, self._page_size)
+        self._rows = list(page.rows)
+        self._cursor = page.next_cursor
+        self.endResetModel()
+
+    def row_at(self, row: int) -> SubmissionRow:
+        """The submission shown in a row."""
+        return self._rows[row]
+
+    def row_of(self, submission_id: int) -> int:
+        """The row showing a submission, or -1 when it is not loaded."""
+        return next((n for n, r in enumerate(self._rows) if r.id == submission_id), -1)
+
+    def _update_rows(self, submission_ids: object) -> None:
+        ids = set(submission_ids) if isinstance(submission_ids, list) else set()
+        positions = {r.id: n for n, r in enumerate(self._rows) if r.id in ids}
+        if not positions:
+            return
+        for fresh in self._service.rows(list(positions)):
+            n = positions[fresh.id]
+            self._rows[n] = fresh
+            self.dataChanged.emit(self.index(n, 0), self.index(n, len(HEADERS) - 1))
+
+    # --- Qt model API ------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def canFetchMore(self, parent: _Index) -> bool:
+        return not parent.isValid() and self._cursor is not None
+
+    def fetchMore(self, parent: _Index) -> None:
+        if parent.isValid() or self._cursor is None:
+            return
+        page = self._service.page(self._cursor, self._page_size)
+        self._cursor = page.next_cursor
+        if not page.rows:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+        self._rows += page.rows
+        self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column in _SORT_OF:
+            self._service.set_sort(Sort(_SORT_OF[column],
+                                        order == Qt.SortOrder.DescendingOrder))
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(row, col)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_ITEMS, COL_ACCOUNTS,
+                                                                  COL_BITS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if col == COL_OUTCOME:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return state_icon(row.state)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return state_colour(row.state)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._outcome_tip(row)
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_SOURCE:
+            return row.source
+        return None
+
+    def _text(self, row: SubmissionRow, col: int) -> str:
+        if col == COL_TIME:
+            return local_time(row)
+        if col == COL_SOURCE:
+            return source_label(row.source)
+        if col == COL_PROFILE:
+            return f"{row.profile} · {row.environment.upper()}"
+        if col == COL_ITEMS:
+            return number(row.item_count)
+        if col == COL_ACCOUNTS:
+            return number(row.account_count)
+        if col == COL_BITS:
+            return number(row.bits_sum)
+        if col == COL_OUTCOME:
+            return f"{row.state.mark} {row.state.label}"
+        return row.request_id or ""
+
+    @staticmethod
+    def _outcome_tip(row: SubmissionRow) -> str:
+        if row.outcome_kind is None:
+            return row.state.label
+        lines = [entry(row.outcome_kind).title]
+        if row.status_code:
+            lines.append(f"HTTP {row.status_code}")
+        if row.server_message:
+            lines.append(row.server_message)
+        return "\n".join(lines)
