@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from pacspace_desktop.domain.apikey import ApiKey
+from pacspace_desktop.domain.attempts import Attempt
 from pacspace_desktop.domain.catalogue import (
     CatalogueEntry,
     OutcomeKind,
@@ -34,6 +35,8 @@ from pacspace_desktop.network.responses import (
 from pacspace_desktop.network.security import InsecureUrlError, check_base_url
 
 WRITES_PATH = "/api/v1/writes"
+__all__ = ["Attempt", "RetrySettings", "RetryWait", "SendResult", "SendTrace", "Wait",
+           "WriteClient"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,29 +57,6 @@ class RetrySettings:
     max_retries: int = 3
     max_wait: float = 120.0
     jitter: float = 0.25
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """One HTTP attempt of a request.
-
-    Attributes:
-        number: 1 for the first attempt.
-        started_at: When it started (UTC).
-        duration_ms: How long it took.
-        status_code: The HTTP status, or None when no answer came.
-        kind: The outcome of this attempt.
-        server_message: The server's own words (or the transport error).
-        response_text: The raw answer body (at most 64 KB).
-    """
-
-    number: int
-    started_at: datetime
-    duration_ms: int
-    status_code: int | None
-    kind: OutcomeKind
-    server_message: str
-    response_text: str
 
 
 @dataclass(frozen=True, slots=True)

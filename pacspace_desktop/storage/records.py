@@ -1,10 +1,14 @@
-"""Plain records the history store takes and gives (no network or UI types)."""
+"""Plain records the history store takes and gives (no network or UI types).
+
+An HTTP attempt is the domain's `Attempt`, re-exported here as `AttemptRecord`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pacspace_desktop.domain.attempts import Attempt
 from pacspace_desktop.domain.catalogue import OutcomeKind
 from pacspace_desktop.domain.states import ItemState
 
@@ -24,19 +28,6 @@ class NewRun:
     profile: str
     environment: str
     base_url: str
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptRecord:
-    """One HTTP attempt as history keeps it."""
-
-    number: int
-    started_at: datetime
-    duration_ms: int
-    status_code: int | None
-    kind: OutcomeKind
-    server_message: str
-    response_text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +142,6 @@ class HistoryFilter:
     profile: str | None = None
     source: str | None = None
     search: str | None = None
+
+
+AttemptRecord = Attempt

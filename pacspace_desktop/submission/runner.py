@@ -22,7 +22,7 @@ from pacspace_desktop.network.client import (
     WriteClient,
 )
 from pacspace_desktop.storage.history import HistoryStore
-from pacspace_desktop.storage.records import AttemptRecord, FinalOutcome, NewRun
+from pacspace_desktop.storage.records import FinalOutcome, NewRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +192,7 @@ class SubmissionRunner:
         trace = SendTrace()
 
         def on_attempt(attempt: Attempt) -> None:
-            self._store.record_attempt(sub_id, _attempt_record(attempt))
+            self._store.record_attempt(sub_id, attempt)
             emit(AttemptFinished(seq, attempt))
 
         try:
@@ -220,11 +220,6 @@ class SubmissionRunner:
                                     server_message=message)
             report.requests.append(request)
             emit(request)
-
-
-def _attempt_record(a: Attempt) -> AttemptRecord:
-    return AttemptRecord(a.number, a.started_at, a.duration_ms, a.status_code, a.kind,
-                         a.server_message, a.response_text)
 
 
 def _final(result: SendResult) -> FinalOutcome:
