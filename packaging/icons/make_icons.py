@@ -81,7 +81,7 @@ def render_png(svg: Path, size: int, scale: float = 1.0) -> bytes:
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     png = image.convertToFormat(QImage.Format.Format_ARGB32)
-    # PySide6 6.12's stubs say `format: bytes`, but the call only accepts a str.
+    # PySide6's stubs (6.11-6.12) say `format: bytes`, but the call only accepts a str.
     if not png.save(buffer, "PNG"):  # type: ignore[call-overload]
         raise RuntimeError(f"Qt could not encode a {size}px PNG")
     buffer.close()
