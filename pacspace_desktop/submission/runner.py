@@ -135,8 +135,8 @@ class SubmissionRunner:
     """Sends one run at a time through a `WriteClient`, recording everything in a `HistoryStore`.
 
     Use `request_stop()` for a clean stop after the request in flight (what was not sent stays
-    "not sent"); cancelling the task stops at once and records an in-flight request as
-    "outcome unknown".
+    "not sent"), even before `run()` has begun; cancelling the task stops at once and records
+    an in-flight request as "outcome unknown". One runner sends one run.
     """
 
     def __init__(self, store: HistoryStore, client: WriteClient,
@@ -163,7 +163,6 @@ class SubmissionRunner:
         Stops early (the rest recorded as not sent) after an outcome the catalogue marks as
         stopping the run (401, 402, exhausted retries, a rate-limit wait too long to sleep...).
         """
-        self._stop = False
         emit = on_event or (lambda _event: None)
         batches = split_into_requests(items, batch_size, self._limits)
         recorded = self._store.record_run(run, batches)

@@ -59,6 +59,7 @@ class NewRecordPage(QWidget):
         self._store = store
         self._drafts = drafts
         self._editing: int | None = None
+        self._mine = False  # the shared submission service is running a run of this page
         self._review: ReviewDialog | None = None
         self.form = RecordForm(lambda key: store.sightings([key]).get(key, []))
         self.form.set_accounts(store.account_ids())
@@ -147,7 +148,8 @@ class NewRecordPage(QWidget):
         self.model.modelReset.connect(self._changed)
         service.started.connect(lambda *_: self._update_buttons())
         service.finished.connect(self._finished)
-        service.failed.connect(self._show_problem)
+        service.failed.connect(lambda text: self._show_problem(text) if self._mine
+                               or not self._service.busy else None)
         self._restore_draft()
         self._update_buttons()
 
@@ -273,12 +275,16 @@ class NewRecordPage(QWidget):
         self.problem.hide()
         self.sending.reset()
         if self._service.submit(items, "form"):
+            self._mine = True
             keys = {it.key for it in items}
             self.model.mark({r.key: (ItemState.SENDING, "", None) for r in self.model.rows()
                              if r.key in keys})
         self._update_buttons()
 
     def _finished(self, report: RunReport) -> None:
+        if not self._mine:
+            return  # another page's run
+        self._mine = False
         accepted: set[str] = set()
         marks: dict[str, tuple[ItemState, str, str | None]] = {}
         for r in report.requests:

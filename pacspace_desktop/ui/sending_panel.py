@@ -56,7 +56,9 @@ def request_view(r: RequestReport, total: int) -> OutcomeView:
 
 
 class SendingPanel(QWidget):
-    """Shows a run as it happens.
+    """Shows a run as it happens — only runs its page started (`reset()` just before submit).
+
+    The submission service is shared by the pages; a panel ignores another page's run.
 
     Signals:
         action_requested(object, str): a card's button: the `RequestReport` and its action.
@@ -104,6 +106,7 @@ class SendingPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.outcomes_area, 1)
         self._total = 0
+        self._active = False
         self.cards: list[OutcomeCard] = []
         self._set_running(False)
         service.started.connect(self._started)
@@ -113,7 +116,8 @@ class SendingPanel(QWidget):
         service.finished.connect(self._finished)
 
     def reset(self) -> None:
-        """Clear the last run's outcomes: a new run is about to start."""
+        """Clear the last run's outcomes: this page's run is about to start."""
+        self._active = True
         for card in self.cards:
             card.deleteLater()
         self.cards.clear()
@@ -126,6 +130,8 @@ class SendingPanel(QWidget):
         self.stop.setEnabled(running)
 
     def _started(self, requests: int, items: int) -> None:
+        if not self._active:
+            return
         self._total = requests
         self.reset()
         self.bar.setRange(0, items)
@@ -134,6 +140,8 @@ class SendingPanel(QWidget):
 
     def _progress(self, done: int, total: int, items_done: int, items: int,
                   seconds_left: float) -> None:
+        if not self._active:
+            return
         self.bar.setValue(items_done)
         eta = ""
         if seconds_left >= 0 and items_done < items:
@@ -143,6 +151,8 @@ class SendingPanel(QWidget):
                            f"({done} of {total} requests){eta}")
 
     def _request_finished(self, report: RequestReport) -> None:
+        if not self._active:
+            return
         self._hide_wait()
         card = OutcomeCard()
         card.setObjectName("OutcomeCard")
@@ -152,6 +162,8 @@ class SendingPanel(QWidget):
         self.cards_box.insertWidget(self.cards_box.count() - 1, card)
 
     def _waiting(self, event: Waiting) -> None:
+        if not self._active:
+            return
         w = event.wait
         e = entry(w.reason)
         self._wait_until = w.until
@@ -178,11 +190,16 @@ class SendingPanel(QWidget):
         self.wait_card.hide()
 
     def _stop(self) -> None:
+        if not self._active:
+            return
         self._service.stop()
         self.stop.setEnabled(False)
         self.label.setText("Stopping after the request on its way…")
 
     def _finished(self, report: RunReport) -> None:
+        if not self._active:
+            return
+        self._active = False
         self._hide_wait()
         self._set_running(False)
         parts = [f"{report.accepted:,} accepted"]

@@ -139,3 +139,15 @@ async def test_cancel_in_flight_records_unknown(store: HistoryStore, sandbox: Sa
     rows = sorted(store.list_submissions(), key=lambda r: r.seq)
     assert [r.state for r in rows] == [ItemState.UNKNOWN, ItemState.NOT_SENT, ItemState.NOT_SENT]
     assert rows[0].outcome_kind is OutcomeKind.CANCELLED_IN_FLIGHT
+
+
+@pytest.mark.asyncio
+async def test_a_stop_before_the_run_begins_is_kept(store: HistoryStore, sandbox: SandboxServer,
+                                                    demo_key: str) -> None:
+    async with make_http_client(5) as http:
+        runner = SubmissionRunner(store, WriteClient(http, sandbox.base_url, ApiKey(demo_key),
+                                                     FAST))
+        runner.request_stop()
+        report = await runner.run(_items(3), _run(sandbox), 1)
+    assert [r.state for r in report.requests] == [ItemState.NOT_SENT] * 3
+    assert sandbox.state_snapshot()["requestsReceived"] == 0

@@ -1,0 +1,136 @@
+"""Screenshots of the Import page for a person to look at: run under Xvfb.
+
+    xvfb-run -a .venv/bin/python .ci/import_scenes.py /tmp/shots
+
+Builds the real window against the built-in sandbox in a temporary data folder, opens a messy
+invoice export (Windows-1252, semicolons, decimal commas, a title line, euro signs, a bad amount,
+an empty customer, a repeated invoice number, a quoted line break) and saves import-*.png for
+each step a clerk meets. Nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+os.environ.setdefault("QT_API", "pyside6")
+
+CUSTOMERS = ["Café Müller", "Bäckerei Schmidt", "Globex GmbH", "Initech AG"]
+
+
+def messy_file(folder: Path) -> Path:
+    """An export as German Excel writes it, with a few rows a clerk must fix."""
+    lines = ["Rechnungen März 2025;;;;", ";;;;",
+             "Rechnungsnummer;Kunde;Betrag;Datum;Bemerkung"]
+    for i in range(1, 41):
+        amount = f"{(i * 7919) % 5000 + i / 100:,.2f}".replace(",", " ").replace(".", ",")
+        amount = amount.replace(" ", ".") + " €"
+        note = "bezahlt" if i % 3 == 0 else ("Skonto 2 %" if i % 5 == 0 else "")
+        lines.append(f"R-{1000 + i};{CUSTOMERS[i % 4]};{amount};{(i % 28) + 1:02}.03.2025;{note}")
+    lines[8] = "R-1006;Globex GmbH;12,x5 €;07.03.2025;Tippfehler"
+    lines[12] = "R-1010;;99,00 €;11.03.2025;Kunde fehlt"
+    lines[20] = "R-1003;Initech AG;(250,00) €;19.03.2025;Gutschrift"
+    lines[25] = 'R-1023;Café Müller;1.234,56 €;24.03.2025;"zwei\r\nZeilen"'
+    path = folder / "Rechnungen März 2025.csv"
+    path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    return path
+
+
+Step = tuple[str, Callable[[], None]]
+
+
+def scenes(parts: Any, app: Any, out_dir: str, folder: Path) -> list[Step]:
+    from pacspace_desktop.ui.import_page import TAB_CHECK, TAB_COLUMNS, ImportPage
+    from pacspace_desktop.ui.main_window import IMPORT_FILE
+
+    w = parts.window
+    page: ImportPage = w._pages.import_file
+    path = messy_file(folder)
+
+    def open_it() -> None:
+        page.open_file(path)
+
+    def first_problem() -> None:
+        page.tabs.setCurrentIndex(TAB_CHECK)
+        panel = page.grid.problems
+        if panel.model.rowCount():
+            panel.list.setCurrentIndex(panel.model.index(0, 0))
+            panel._go(panel.model.index(0, 0))
+
+    def send() -> None:
+        page.grid.send_bar.review()
+
+    def confirm() -> None:
+        dialog = page.grid.send_bar.review_dialog
+        if dialog is not None:
+            dialog.grab().save(f"{out_dir}/import-review.png")
+            dialog.send.click()
+
+    return [
+        ("", parts.session.start_sandbox_profile),
+        ("import-empty", lambda: w.show_page(IMPORT_FILE)),
+        ("import-preview", open_it),
+        ("import-mapping", lambda: page.tabs.setCurrentIndex(TAB_COLUMNS)),
+        ("import-grid-problems", first_problem),
+        ("import-only-problems", lambda: page.grid.only_problems.setChecked(True)),
+        ("", lambda: page.grid.only_problems.setChecked(False)),
+        ("", send),
+        ("import-totals-sent", confirm),
+    ]
+
+
+def main(out: Path) -> int:
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from pacspace_desktop.app import build_app
+    from pacspace_desktop.storage.paths import resolve_paths
+    from tests.fakes import MemoryKeyring
+
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="pacspace-import-shots-"))
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    parts = build_app(resolve_paths(str(tmp)).ensure(), keyring_backend=MemoryKeyring())
+    window: Any = parts.window
+    window.resize(1280, 860)
+    window.show()
+    steps = scenes(parts, app, str(out), tmp)
+
+    def run(i: int = 0) -> None:
+        if i >= len(steps):
+            app.quit()
+            return
+        name, action = steps[i]
+        action()
+
+        def shoot() -> None:
+            if name:
+                window.grab().save(str(out / f"{name}.png"))
+                sys.stdout.write(f"saved {out / name}.png\n")
+            run(i + 1)
+
+        QTimer.singleShot(1200, shoot)
+
+    QTimer.singleShot(300, run)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    for close in parts.closers:
+        close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/shots")))

@@ -1,0 +1,239 @@
+"""Reading and checking an import file in a worker thread, with progress and Cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
+from pacspace_desktop.importing import (
+    CancelToken,
+    ImportCancelled,
+    ImportFileError,
+    ImportTable,
+    KnownKeys,
+    Mapping,
+    MappingError,
+    MappingFileError,
+    MappingLibrary,
+    ProfileMatch,
+    ReadOptions,
+    TableValidation,
+    auto_map,
+    check_mapping,
+    read_file,
+    validate_table,
+)
+from pacspace_desktop.storage.db import StorageError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_ROWS = 200
+_READ_SHARE = 85  # percent of a load spent reading; the rest is checking
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """A table with the mapping chosen for it and the check of every cell.
+
+    Attributes:
+        path: The file.
+        options: The choices the file was read with.
+        table: The cells.
+        mapping: The mapping in use (possibly incomplete: then `validation` is None).
+        validation: The check of every cell, or None when the mapping is not complete.
+        profile: The saved mapping profile found for the file's headers, if any.
+        mapping_problems: What keeps the mapping from being used, in words.
+    """
+
+    path: Path
+    options: ReadOptions
+    table: ImportTable
+    mapping: Mapping
+    validation: TableValidation | None
+    profile: ProfileMatch | None = None
+    mapping_problems: tuple[str, ...] = ()
+
+
+def choose_mapping(table: ImportTable, preferred: Mapping | None,
+                   library: MappingLibrary | None) -> tuple[Mapping, ProfileMatch | None]:
+    """The mapping for a freshly read table: the preferred one if it still fits, else a saved
+    profile for these headers, else `auto_map`."""
+    if preferred is not None and not check_mapping(preferred, table.headers):
+        return preferred, None
+    match = None
+    if library is not None:
+        try:
+            match = library.find(table.headers)
+        except MappingFileError as exc:
+            log.warning("mapping profiles cannot be read: %s", exc)
+    if match is not None:
+        return match.mapping, match
+    samples = [column[:SAMPLE_ROWS] for column in table.columns]
+    return auto_map(table.headers, samples), None
+
+
+class ImportService(QObject):
+    """Runs one read or check at a time in a worker thread; the window never waits for it.
+
+    Signals:
+        started(str): a job began; the text says what ("Reading invoices.csv").
+        progress(int, str): percent done (0–100) and what is happening, in words.
+        finished(object): an `ImportResult` (a file read and checked, or a table re-checked).
+        cancelled(str): the job was cancelled; nothing changed. The text says so.
+        failed(str): the job could not be done; the text says why and what to do.
+    """
+
+    started = Signal(str)
+    progress = Signal(int, str)
+    finished = Signal(object)
+    cancelled = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, limits: Limits = DEFAULT_LIMITS, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._limits = limits
+        self._task: asyncio.Task[None] | None = None
+        self._token = CancelToken()
+        self._job = 0
+        # Written by the worker thread, read by the timer on the Qt thread: one tuple
+        # assignment is atomic, so no lock is needed and no Qt object crosses threads.
+        self._state: tuple[int, str] = (0, "")
+        self._shown: tuple[int, str] = (-1, "")
+        self._poll = QTimer(self)
+        self._poll.setInterval(100)
+        self._poll.timeout.connect(self._report)
+
+    @property
+    def busy(self) -> bool:
+        """True while a job runs."""
+        return self._task is not None and not self._task.done()
+
+    def load(self, path: Path, options: ReadOptions | None = None, *,
+             mapping: Mapping | None = None, library: MappingLibrary | None = None,
+             known_keys: KnownKeys | None = None) -> None:
+        """Read a file, choose its mapping and check every cell (a job already running is
+        cancelled first).
+
+        Args:
+            path: The file.
+            options: Overrides of what is detected.
+            mapping: Keep this mapping if it fits the file's columns.
+            library: Saved profiles to look for the file's headers in.
+            known_keys: Which keys were sent before (the history).
+        """
+        options = options or ReadOptions()
+
+        def work(token: CancelToken) -> ImportResult:
+            name = path.name
+            rows = path.suffix.lower() in (".xlsx", ".xlsm")
+
+            def reading(done: int, total: int) -> None:
+                token.check()
+                share = done * _READ_SHARE // total if total else 0
+                self._state = (share, f"Reading {name}: {_amount(done, total, rows)}")
+
+            self._state = (0, f"Reading {name}")
+            table = read_file(path, options, reading, token)
+            chosen, match = choose_mapping(table, mapping, library)
+            return self._check(path, options, table, chosen, match, known_keys, token,
+                               _READ_SHARE)
+
+        self._start(f"Reading {path.name}", work)
+
+    def check(self, result: ImportResult, mapping: Mapping,
+              known_keys: KnownKeys | None = None) -> None:
+        """Check every cell of an already read table again under another mapping."""
+
+        def work(token: CancelToken) -> ImportResult:
+            return self._check(result.path, result.options, result.table, mapping,
+                               result.profile, known_keys, token, 0)
+
+        self._start("Checking every cell", work)
+
+    def cancel(self) -> None:
+        """Stop the running job at its next chunk; what was shown before stays."""
+        self._token.cancel()
+
+    def _check(self, path: Path, options: ReadOptions, table: ImportTable, mapping: Mapping,
+               match: ProfileMatch | None, known_keys: KnownKeys | None, token: CancelToken,
+               start: int) -> ImportResult:
+        problems = tuple(check_mapping(mapping, table.headers))
+        if problems:
+            return ImportResult(path, options, table, mapping, None, match, problems)
+        rows = f"{table.row_count:,} rows"
+
+        def checking(step: int, steps: int) -> None:
+            self._state = (start + (100 - start) * step // max(steps, 1),
+                           f"Checking every cell of {rows} (step {step} of {steps})")
+
+        try:
+            validation = validate_table(table, mapping, self._limits, known_keys,
+                                        progress=checking, cancel=token)
+        except MappingError as exc:
+            return ImportResult(path, options, table, mapping, None, match, (str(exc),))
+        return ImportResult(path, options, table, mapping, validation, match)
+
+    def _start(self, what: str, work: Callable[[CancelToken], ImportResult]) -> None:
+        self._token.cancel()  # a job still running ends at its next chunk; its result is dropped
+        self._job += 1
+        self._token = CancelToken()
+        self._state = (0, what)
+        self._shown = (-1, "")
+        self.started.emit(what)
+        self._poll.start()
+        self._task = asyncio.ensure_future(self._run(self._job, self._token, work))
+
+    async def _run(self, job: int, token: CancelToken,
+                   work: Callable[[CancelToken], ImportResult]) -> None:
+        try:
+            result = await asyncio.to_thread(work, token)
+        except ImportCancelled:
+            if job == self._job:
+                self._end()
+                self.cancelled.emit("Cancelled. Nothing was changed.")
+            return
+        except ImportFileError as exc:
+            if job == self._job:
+                self._end()
+                self.failed.emit(str(exc))
+            return
+        except (StorageError, MemoryError) as exc:
+            if job == self._job:
+                self._end()
+                self.failed.emit(_words(exc))
+            return
+        if job == self._job and not token.cancelled:
+            self._end()
+            self.finished.emit(result)
+        elif job == self._job:
+            self._end()
+            self.cancelled.emit("Cancelled. Nothing was changed.")
+
+    def _end(self) -> None:
+        self._poll.stop()
+        self._report()
+
+    def _report(self) -> None:
+        state = self._state
+        if state != self._shown:
+            self._shown = state
+            self.progress.emit(*state)
+
+
+def _amount(done: int, total: int, rows: bool) -> str:
+    if rows:  # a workbook reports rows, a text file bytes
+        return f"{done:,} of {total:,} rows"
+    return f"{done / 1e6:,.1f} of {total / 1e6:,.1f} MB"
+
+
+def _words(exc: Exception) -> str:
+    if isinstance(exc, MemoryError):
+        return ("The file is too big for the memory of this computer. Split it into smaller "
+                "files and import them one by one.")
+    return f"{exc} The file was not checked against the history."

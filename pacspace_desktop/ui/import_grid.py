@@ -1,0 +1,172 @@
+"""Step 3 of an import: the grid of every row with its problems, the problems panel, the control
+totals, and sending."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pacspace_desktop.domain.validation import FIELD_LABELS
+from pacspace_desktop.importing import SourceKind
+from pacspace_desktop.services.import_service import ImportResult
+from pacspace_desktop.services.session_service import SessionService
+from pacspace_desktop.services.submission_service import SubmissionService
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.ui.import_grid_model import CellEdit, ImportGridModel
+from pacspace_desktop.ui.import_problems import ProblemsPanel
+from pacspace_desktop.ui.import_send import ImportSender
+from pacspace_desktop.ui.import_totals import TotalsPanel
+
+_MAX_WIDTH = 260
+
+
+class ImportGrid(QWidget):
+    """The rows of the file as checked, and what to do with them.
+
+    Signals:
+        settings_requested(): open the key settings (after a 401).
+        check_requested(int): check a submission on the server.
+        export_requested(): export the rows with problems to a CSV file.
+    """
+
+    settings_requested = Signal()
+    check_requested = Signal(int)
+    export_requested = Signal()
+
+    def __init__(self, session: SessionService, service: SubmissionService, store: HistoryStore,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._result: ImportResult | None = None
+        self.model = ImportGridModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName("Rows of the file")
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        rows = self.view.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # 1M rows: no measuring
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        rows.setToolTip("The line of the file")
+        self.only_problems = QCheckBox("Show only rows with problems")
+        self.only_problems.setAccessibleName("Show only rows with problems")
+        self.only_problems.toggled.connect(self.model.set_only_problems)
+        self.export = QPushButton("Export rows with problems…")
+        self.export.setAccessibleName("Export rows with problems")
+        self.export.setToolTip("Write the rows with problems to a CSV file, with a “Problem” "
+                               "column, to fix them in Excel.")
+        self.export.clicked.connect(self.export_requested)
+        hint = QLabel("Double-click a cell (or press F2) to correct it.")
+        hint.setToolTip("A corrected cell is checked again at once. The number on the left of "
+                        "each row is its line in the file.")
+        self.problems = ProblemsPanel()
+        self.problems.cell_requested.connect(self.show_cell)
+        self.totals = TotalsPanel()
+        self.send_bar = ImportSender(session, service, store, self.model, self.totals)
+        self.send_bar.settings_requested.connect(self.settings_requested)
+        self.send_bar.check_requested.connect(self.check_requested)
+        self.send_bar.row_requested.connect(self._show_field)
+        self.send_bar.run_finished.connect(self._run_finished)
+        self.send_bar.run_started.connect(self._make_room)
+        self.model.cells_changed.connect(self._edited)
+
+        tools = QHBoxLayout()
+        tools.addWidget(self.only_problems)
+        tools.addWidget(hint, 1)
+        tools.addWidget(self.export)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addLayout(tools)
+        ll.addWidget(self.view, 1)
+        ll.addWidget(self.send_bar)
+        problems_box = QGroupBox("Problems")
+        QVBoxLayout(problems_box).addWidget(self.problems)
+        totals_box = QGroupBox("Control totals")
+        QVBoxLayout(totals_box).addWidget(self.totals)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(problems_box)
+        side.addWidget(totals_box)
+        side.setSizes([250, 250])
+        across = QSplitter(Qt.Orientation.Horizontal)
+        across.addWidget(left)
+        across.addWidget(side)
+        across.setStretchFactor(0, 3)
+        across.setStretchFactor(1, 2)
+        across.setSizes([640, 420])
+        down = QSplitter(Qt.Orientation.Vertical)
+        down.addWidget(across)
+        down.addWidget(self.send_bar.panel)  # hidden until the first run
+        down.setStretchFactor(0, 3)
+        down.setStretchFactor(1, 2)
+        self._down = down
+        layout = QVBoxLayout(self)
+        layout.addWidget(down)
+
+    def show_result(self, result: ImportResult, keep_states: bool) -> None:
+        """Show a read and checked file (or the same table checked under another mapping)."""
+        self._result = result
+        self.model.set_table(result.table, result.mapping, result.validation, keep_states)
+        self.problems.set_validation(result.validation)
+        self.totals.set_validation(result.validation)
+        if result.validation is not None and keep_states:
+            self.totals.add_accepted(self.send_bar.accepted_items())
+        self.send_bar.update_state()
+        self.export.setEnabled(result.validation is not None)
+        if not keep_states:
+            self.view.resizeColumnsToContents()  # measures the rows in view, not all
+            header = self.view.horizontalHeader()
+            for col in range(self.model.columnCount()):
+                header.resizeSection(col, min(header.sectionSize(col), _MAX_WIDTH))
+
+    def show_cell(self, row: int, column: str) -> None:
+        """Select and show the cell of a table row and a column name ("" = the status)."""
+        view_row = self.model.view_row(row)
+        if view_row < 0:
+            self.only_problems.setChecked(False)
+            view_row = self.model.view_row(row)
+        index = self.model.index(view_row, self.model.view_column(column))
+        self.view.setCurrentIndex(index)
+        self.view.selectionModel().select(index,
+                                          QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        # Centre the row, but scroll sideways only as far as needed to show the cell.
+        self.view.scrollTo(self.model.index(view_row, 0),
+                           QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self.view.setFocus()
+
+    def _show_field(self, row: int, wire: str) -> None:
+        mapping = self._result.mapping if self._result is not None else None
+        source = mapping.sources().get(wire) if mapping is not None and wire else None
+        column = source.value if source is not None and source.kind is SourceKind.COLUMN \
+            else FIELD_LABELS.get(wire, "")
+        self.show_cell(row, column)
+
+    def _edited(self, edit: CellEdit) -> None:
+        self.problems.update_rows(edit.affected)
+        self.totals.apply(edit)
+        self.send_bar.update_state()
+
+    def _make_room(self) -> None:
+        """Give the outcomes of the run a share of the height."""
+        top, bottom = self._down.sizes()
+        if bottom < 180:
+            self._down.setSizes([max(top + bottom - 240, 200), 240])
+
+    def _run_finished(self) -> None:
+        self.send_bar.update_state()

@@ -1,0 +1,176 @@
+"""The problems panel: every problem of the import in file order; a click shows the cell."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from itertools import islice
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
+
+from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.domain.validation import Severity
+from pacspace_desktop.importing import CellProblem, TableValidation
+from pacspace_desktop.ui.style import state_colour, state_icon
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+LIMIT = 10_000  # the panel lists this many; the CSV export has them all
+
+
+class ProblemListModel(QAbstractListModel):
+    """Problems in file order (lines that could not be read first), at most `LIMIT`."""
+
+    ProblemRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[CellProblem] = []
+        self._rows: list[int] = []  # the row of each item, for bisecting
+        self._capped = False
+        self._validation: TableValidation | None = None
+
+    @property
+    def capped(self) -> bool:
+        """True when there are more problems than the panel lists."""
+        return self._capped
+
+    def set_validation(self, validation: TableValidation | None) -> None:
+        """List the problems of a new check."""
+        self.beginResetModel()
+        self._validation = validation
+        items: list[CellProblem] = []
+        if validation is not None:
+            items = [CellProblem(-1, i.line, "", None, i.kind.value, i.message,
+                                 Severity.ERROR if i.is_error else Severity.WARNING)
+                     for i in validation.file_problems]
+            items += islice(validation.problems(), LIMIT + 1)
+        self._capped = len(items) > LIMIT
+        self._items = items[:LIMIT]
+        self._rows = [p.row for p in self._items]
+        self.endResetModel()
+
+    def update_rows(self, rows: Sequence[int]) -> None:
+        """Replace the problems of the given rows (after an edit), keeping file order."""
+        validation = self._validation
+        if validation is None:
+            return
+        last = self._rows[-1] if self._capped and self._rows else None
+        for row in sorted(rows, reverse=True):
+            if last is not None and row > last:
+                continue  # beyond what the panel lists
+            lo, hi = bisect_left(self._rows, row), bisect_right(self._rows, row)
+            if hi > lo:
+                self.beginRemoveRows(_ROOT, lo, hi - 1)
+                del self._items[lo:hi], self._rows[lo:hi]
+                self.endRemoveRows()
+            new = validation.row_problems(row)
+            if new:
+                self.beginInsertRows(_ROOT, lo, lo + len(new) - 1)
+                self._items[lo:lo] = new
+                self._rows[lo:lo] = [row] * len(new)
+                self.endInsertRows()
+
+    def problem(self, index: int) -> CellProblem:
+        """The problem listed at `index`."""
+        return self._items[index]
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        p = self._items[index.row()]
+        error = p.severity is Severity.ERROR
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"Line {p.line:,}: {p.message}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            kind = "Error — the row is held back" if error else "Check — the row can be sent"
+            where = f", column “{p.column}”" if p.column else ""
+            return f"{kind}. Line {p.line:,}{where}.\n{p.message}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return state_icon(ItemState.REJECTED if error else ItemState.UNKNOWN)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return None if error else state_colour(ItemState.UNKNOWN)
+        if role == self.ProblemRole:
+            return p
+        return None
+
+
+class ProblemsPanel(QWidget):
+    """Lists the problems; Enter or a click on one shows its cell in the grid.
+
+    Signals:
+        cell_requested(int, str): show the cell of table row and column name ("" = status).
+    """
+
+    cell_requested = Signal(int, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ProblemListModel(self)
+        self._validation: TableValidation | None = None
+        self.title = QLabel()
+        self.title.setAccessibleName("Problems summary")
+        self.title.setWordWrap(True)
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setAccessibleName("Problems")
+        self.list.setWordWrap(True)  # whole sentences; at most LIMIT items are laid out
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(1)
+        self.list.clicked.connect(self._go)
+        self.list.activated.connect(self._go)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.list, 1)
+        self.model.modelReset.connect(self._update_title)
+        self.model.rowsInserted.connect(self._update_title)
+        self.model.rowsRemoved.connect(self._update_title)
+        self._update_title()
+
+    def set_validation(self, validation: TableValidation | None) -> None:
+        """Show the problems of a new check."""
+        self._validation = validation
+        self.model.set_validation(validation)
+
+    def update_rows(self, rows: Sequence[int]) -> None:
+        """Follow an edit."""
+        self.model.update_rows(rows)
+
+    def _go(self, index: QModelIndex) -> None:
+        p = self.model.problem(index.row())
+        if p.row >= 0:
+            self.cell_requested.emit(p.row, p.column)
+
+    def _update_title(self) -> None:
+        validation = self._validation
+        if validation is None:
+            self.title.setText("Problems are listed here once the file is checked.")
+            return
+        problems = sum(validation.counts_by_column().values())
+        held = validation.row_count - validation.valid_count
+        lost = len(validation.file_problems)
+        if not (problems or lost):
+            self.title.setText("<b>No problems.</b> Every row can be sent.")
+            return
+        parts = [f"<b>{problems:,}</b> problem{'s' if problems != 1 else ''}"]
+        parts.append(f"<b>{held:,}</b> row{'s' if held != 1 else ''} held back")
+        if lost:
+            parts.append(f"<b>{lost:,}</b> line{'s' if lost != 1 else ''} could not be read")
+        more = (f" The first {LIMIT:,} are listed; export them to see all."
+                if self.model.capped else "")
+        self.title.setText(", ".join(parts) + "." + more + " Click one to show its cell.")

@@ -1,0 +1,206 @@
+"""Control totals of an import: rows, valid rows, and items and bits per account, before and
+after sending — kept up to date edit by edit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.importing import TableValidation, control_totals
+from pacspace_desktop.ui.import_grid_model import CellEdit
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+
+
+class RunningTotals:
+    """Valid rows and per-account items and bits, updated by the rows an edit touched."""
+
+    def __init__(self, validation: TableValidation | None) -> None:
+        self.validation = validation
+        self.rows = validation.row_count if validation is not None else 0
+        self.valid = 0
+        self.accounts: dict[str, list[int]] = {}  # account → [items, bits, accepted, bits]
+        self._valid = bytearray(self.rows)
+        if validation is None:
+            return
+        totals = control_totals(validation)
+        self.valid = totals.valid_rows
+        self.accounts = {a: [t.items, t.bits, 0, 0] for a, t in totals.accounts.items()}
+        self._valid = bytearray(b"\x01") * self.rows
+        for row in validation.error_rows():
+            self._valid[row] = 0
+
+    @property
+    def held_back(self) -> int:
+        """Rows with errors."""
+        return self.rows - self.valid
+
+    @property
+    def bits(self) -> int:
+        """Sum of bits of the valid rows."""
+        return sum(v[1] for v in self.accounts.values())
+
+    @property
+    def accepted(self) -> tuple[int, int]:
+        """Items PacSpace accepted in this session, and their bits."""
+        return (sum(v[2] for v in self.accounts.values()),
+                sum(v[3] for v in self.accounts.values()))
+
+    def apply(self, edit: CellEdit) -> set[str]:
+        """Follow an edit; returns the accounts whose totals changed."""
+        validation = self.validation
+        if validation is None:
+            return set()
+        plan, bits = validation.plan, validation.bits
+        changed: set[str] = set()
+        for row in edit.affected:
+            old_account, old_bits = edit.before.get(row) or (plan.account_at(row), bits[row])
+            if self._valid[row]:
+                self._add(old_account, -1, -old_bits)
+                self.valid -= 1
+                changed.add(old_account)
+            now = validation.is_valid(row)
+            self._valid[row] = now
+            if now:
+                account = plan.account_at(row)
+                self._add(account, 1, bits[row])
+                self.valid += 1
+                changed.add(account)
+        return changed
+
+    def add_accepted(self, items: Iterable[WriteItem]) -> None:
+        """Count items PacSpace accepted."""
+        for it in items:
+            entry = self.accounts.setdefault(it.account_id, [0, 0, 0, 0])
+            entry[2] += 1
+            entry[3] += it.bits
+
+    def _add(self, account: str, items: int, bits: int) -> None:
+        entry = self.accounts.setdefault(account, [0, 0, 0, 0])
+        entry[0] += items
+        entry[1] += bits
+        if not any(entry):
+            del self.accounts[account]
+
+
+class TotalsTableModel(QAbstractTableModel):
+    """One row per account: items to send, sum of bits, and what PacSpace accepted."""
+
+    HEADERS = ("Account ID", "Rows", "Bits", "Accepted", "Bits accepted")
+    TIPS = ("PacSpace's name: accountId", "Valid rows of this account (they would be sent)",
+            "Sum of the bits of the valid rows", "Rows PacSpace accepted",
+            "Sum of the bits PacSpace accepted")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._totals = RunningTotals(None)
+        self._accounts: list[str] = []
+
+    def set_totals(self, totals: RunningTotals) -> None:
+        """Show all accounts again (after a new check, or accounts appearing or going)."""
+        self.beginResetModel()
+        self._totals = totals
+        self._accounts = sorted(totals.accounts)
+        self.endResetModel()
+
+    def refresh(self, accounts: set[str]) -> None:
+        """Repaint the given accounts; a new or vanished account resets the list."""
+        if set(self._accounts) != set(self._totals.accounts):
+            self.set_totals(self._totals)
+            return
+        for account in accounts:
+            if account in self._totals.accounts:
+                row = self._accounts.index(account)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 4))
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._accounts)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        account = self._accounts[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return account
+            return f"{self._totals.accounts[account][col - 1]:,}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS[section]
+        return None
+
+
+class TotalsPanel(QWidget):
+    """Control totals to compare with the accounting system, before and after sending."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.totals = RunningTotals(None)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Control totals")
+        self.model = TotalsTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Totals per account")
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+    def set_validation(self, validation: TableValidation | None) -> None:
+        """Count everything again (a new file or a new mapping)."""
+        self.totals = RunningTotals(validation)
+        self.model.set_totals(self.totals)
+        self._update_summary()
+
+    def apply(self, edit: CellEdit) -> None:
+        """Follow an edit."""
+        self.model.refresh(self.totals.apply(edit))
+        self._update_summary()
+
+    def add_accepted(self, items: Iterable[WriteItem]) -> None:
+        """Count items PacSpace accepted."""
+        self.totals.add_accepted(items)
+        self.model.set_totals(self.totals)
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        t = self.totals
+        nothing_yet = t.accepted[0] == 0
+        self.table.setColumnHidden(3, nothing_yet)  # "accepted" columns once there is any
+        self.table.setColumnHidden(4, nothing_yet)
+        if t.validation is None:
+            self.summary.setText("Totals appear once every column needed is chosen.")
+            return
+        text = (f"<b>{t.rows:,}</b> rows in the file · <b>{t.valid:,}</b> valid · "
+                f"<b>{t.held_back:,}</b> held back · sum of bits of the valid rows "
+                f"<b>{t.bits:,}</b>")
+        accepted, bits = t.accepted
+        if accepted:
+            text += f"<br>Accepted by PacSpace: <b>{accepted:,}</b> rows, <b>{bits:,}</b> bits"
+        self.summary.setText(text)
