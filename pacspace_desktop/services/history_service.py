@@ -6,7 +6,6 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,9 +13,18 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from pacspace_desktop.domain import jsonwire
-from pacspace_desktop.domain.catalogue import OutcomeKind, entry
+from pacspace_desktop.domain.catalogue import entry
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.network.reads import ReadResult
+from pacspace_desktop.services.history_checks import (
+    MAX_RATE_RETRIES,
+    CheckReport,
+    ItemCheck,
+    ResubmitPlan,
+    check_record,
+    retry_after_seconds,
+    stop_words,
+)
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.export import ExportCancelled, export_csv
 from pacspace_desktop.storage.history import HistoryStore, token_alive
@@ -27,7 +35,6 @@ from pacspace_desktop.storage.history_query import (
     Page,
     Sort,
     Summary,
-    Verdict,
     interpret_check,
     resubmit_refusal,
 )
@@ -38,87 +45,12 @@ from pacspace_desktop.storage.records import (
     SubmissionRow,
 )
 
+__all__ = ["CheckReport", "HistoryService", "ItemCheck", "Reader", "ResubmitPlan"]
+
 Reader = Callable[[str], Awaitable[ReadResult]]
 """Asks PacSpace what it holds for a key (`ReadClient.read_bucket` of the active profile)."""
 
 _T = TypeVar("_T")
-_MAX_RATE_RETRIES = 5
-
-
-@dataclass(frozen=True, slots=True)
-class ItemCheck:
-    """The answer for one item: what PacSpace holds (`check`, as stored) and what it means."""
-
-    target: CheckTarget
-    check: dict[str, Any]
-    interpretation: Interpretation
-
-
-@dataclass(slots=True)
-class CheckReport:
-    """How a check on the server ended.
-
-    Attributes:
-        total: Items to check.
-        answers: One per item checked, in order.
-        cancelled: True when the person pressed Cancel.
-        stopped: Why the check stopped early (in words), or "".
-    """
-
-    total: int
-    answers: list[ItemCheck] = field(default_factory=list)
-    cancelled: bool = False
-    stopped: str = ""
-
-    def count(self, *verdicts: Verdict) -> int:
-        """Answers with any of these verdicts."""
-        return sum(1 for a in self.answers if a.interpretation.verdict in verdicts)
-
-
-@dataclass(frozen=True, slots=True)
-class ResubmitPlan:
-    """Which items may be sent again, and why the others may not.
-
-    Attributes:
-        items: The items to hand to the form (validation and the duplicate guard run again).
-        refused: Each refused item with the reason in words.
-        source: Where the items come from, for the new run.
-    """
-
-    items: list[WriteItem]
-    refused: list[tuple[ItemRow, str]]
-    source: str
-
-
-def check_record(result: ReadResult) -> dict[str, Any]:
-    """What history stores for a read's answer (the `check` of `interpret_check`)."""
-    b = result.bucket
-    return {"found": result.found, "statusCode": result.status_code,
-            "message": result.server_message or (entry(result.kind).title if result.kind else ""),
-            "currentBits": b.current_bits if b else None,
-            "totalWrites": b.total_writes if b else None,
-            "lastWriteAt": b.last_write_at if b else None,
-            "verified": b.verified if b else None,
-            "accountId": b.account_id if b else None}
-
-
-def retry_after_seconds(result: ReadResult, default: float = 2.0) -> float:
-    """The wait a 429 answer asks for (`retryAfterSeconds` in its body), at most a minute."""
-    wait: Any = None
-    try:
-        body = jsonwire.loads(result.response_text) if result.response_text else None
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        wait = body.get("retryAfterSeconds")
-        error = body.get("error")
-        if wait is None and isinstance(error, dict):
-            wait = error.get("retryAfterSeconds")
-    try:
-        seconds = float(wait) if wait is not None else default
-    except (TypeError, ValueError):
-        seconds = default
-    return min(max(seconds, 0.0), 60.0)
 
 
 class HistoryService(QObject):
@@ -363,7 +295,7 @@ class HistoryService(QObject):
                     await asyncio.sleep(self._pace)
                 result = await self._read(reader, key)
                 if result.kind is not None and entry(result.kind).stops_run:
-                    report.stopped = _stop_words(result)
+                    report.stopped = stop_words(result)
                     break
                 self._record(result, group, report, touched)
                 self.check_progress.emit(len(report.answers), report.total)
@@ -378,7 +310,7 @@ class HistoryService(QObject):
 
     async def _read(self, reader: Reader, key: str) -> ReadResult:
         result = await reader(key)
-        for _ in range(_MAX_RATE_RETRIES):
+        for _ in range(MAX_RATE_RETRIES):
             if result.status_code != 429:
                 break
             wait = retry_after_seconds(result)
@@ -447,9 +379,3 @@ class HistoryService(QObject):
             raise
         else:
             self.export_finished.emit(str(dest), rows)
-
-
-def _stop_words(result: ReadResult) -> str:
-    kind = result.kind or OutcomeKind.UNEXPECTED_STATUS
-    e = entry(kind)
-    return f"The check on the server stopped: {e.title}. {e.next_step_text}"

@@ -1,0 +1,97 @@
+"""What a check on the server found, in plain data: used by the History service and page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pacspace_desktop.domain import jsonwire
+from pacspace_desktop.domain.catalogue import OutcomeKind, entry
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.network.reads import ReadResult
+from pacspace_desktop.storage.history_query import CheckTarget, Interpretation, Verdict
+from pacspace_desktop.storage.records import ItemRow
+
+MAX_RATE_RETRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCheck:
+    """The answer for one item: what PacSpace holds (`check`, as stored) and what it means."""
+
+    target: CheckTarget
+    check: dict[str, Any]
+    interpretation: Interpretation
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """How a check on the server ended.
+
+    Attributes:
+        total: Items to check.
+        answers: One per item checked, in order.
+        cancelled: True when the person pressed Cancel.
+        stopped: Why the check stopped early (in words), or "".
+    """
+
+    total: int
+    answers: list[ItemCheck] = field(default_factory=list)
+    cancelled: bool = False
+    stopped: str = ""
+
+    def count(self, *verdicts: Verdict) -> int:
+        """Answers with any of these verdicts."""
+        return sum(1 for a in self.answers if a.interpretation.verdict in verdicts)
+
+
+@dataclass(frozen=True, slots=True)
+class ResubmitPlan:
+    """Which items may be sent again, and why the others may not.
+
+    Attributes:
+        items: The items to hand to the form (validation and the duplicate guard run again).
+        refused: Each refused item with the reason in words.
+        source: Where the items come from, for the new run.
+    """
+
+    items: list[WriteItem]
+    refused: list[tuple[ItemRow, str]]
+    source: str
+
+
+def check_record(result: ReadResult) -> dict[str, Any]:
+    """What history stores for a read's answer (the `check` of `interpret_check`)."""
+    b = result.bucket
+    return {"found": result.found, "statusCode": result.status_code,
+            "message": result.server_message or (entry(result.kind).title if result.kind else ""),
+            "currentBits": b.current_bits if b else None,
+            "totalWrites": b.total_writes if b else None,
+            "lastWriteAt": b.last_write_at if b else None,
+            "verified": b.verified if b else None,
+            "accountId": b.account_id if b else None}
+
+
+def retry_after_seconds(result: ReadResult, default: float = 2.0) -> float:
+    """The wait a 429 answer asks for (`retryAfterSeconds` in its body), at most a minute."""
+    wait: Any = None
+    try:
+        body = jsonwire.loads(result.response_text) if result.response_text else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        wait = body.get("retryAfterSeconds")
+        error = body.get("error")
+        if wait is None and isinstance(error, dict):
+            wait = error.get("retryAfterSeconds")
+    try:
+        seconds = float(wait) if wait is not None else default
+    except (TypeError, ValueError):
+        seconds = default
+    return min(max(seconds, 0.0), 60.0)
+
+
+def stop_words(result: ReadResult) -> str:
+    kind = result.kind or OutcomeKind.UNEXPECTED_STATUS
+    e = entry(kind)
+    return f"The check on the server stopped: {e.title}. {e.next_step_text}"
