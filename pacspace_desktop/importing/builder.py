@@ -1,22 +1,82 @@
-"""Collecting rows into columns in chunks: ragged rows are flagged, repeated values shared."""
+"""Collecting rows into columns in batches: ragged rows are flagged, repeated values shared."""
 
 from __future__ import annotations
 
+import re
 from array import array
+from collections.abc import Sequence
 
 from pacspace_desktop.importing.detect import Detection
+from pacspace_desktop.importing.gcpause import promote_young
 from pacspace_desktop.importing.numbers import shown
 from pacspace_desktop.importing.table import ImportTable, IssueKind, ReadIssue, dedupe_headers
 
 CHUNK_ROWS = 1024
 _MEMO_LIMIT = 50_000
+_MEMO_SAMPLE = 16_384
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_breaks(row: Sequence[str]) -> int:
+    """Line breaks inside the cells of one record (`\\r\\n`, `\\r` and `\\n` count once)."""
+    text = "\x00".join(row)
+    if "\n" not in text and "\r" not in text:
+        return 0
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _extra_lines(columns: Sequence[Sequence[str]], order: list[int],
+                 expected: int | None) -> dict[int, int]:
+    """Rows (batch positions) whose cells hold line breaks, and how many each holds.
+
+    Args:
+        columns: The batch, column by column.
+        order: Column positions, those that held line breaks before first (moved up here).
+        expected: The number of line breaks in the batch when known: the search stops there.
+    """
+    extra: dict[int, int] = {}
+    found = 0
+    for index in list(order):
+        if expected is not None and found >= expected:
+            break
+        # the reader removes NUL characters, so NUL safely separates the cells
+        text = "\x00".join(columns[index])
+        if "\n" not in text and "\r" not in text:
+            continue
+        order.remove(index)
+        order.insert(0, index)
+        row = pos = 0
+        last = len(columns[index]) - 1
+        for m in _BREAK.finditer(text):
+            row += text.count("\x00", pos, m.start())
+            pos = m.start()
+            extra[row] = extra.get(row, 0) + 1
+            # a last record left open at the end of the file may count one break too many;
+            # the lines of the records before it are exact
+            found += row != last
+    return extra
+
+
+def row_starts(first: int, count: int, extra: dict[int, int]) -> list[int]:
+    """File lines where `count` records start, the first on line `first`; record `i` spans
+    `1 + extra.get(i, 0)` lines."""
+    starts: list[int] = []
+    line = first
+    done = 0
+    for i in sorted(extra):
+        starts.extend(range(line, line + i - done + 1))
+        line += i - done + 1 + extra[i]
+        done = i + 1
+    starts.extend(range(line, line + count - done))
+    return starts
 
 
 class TableBuilder:
-    """Turns rows (lists of text) into an `ImportTable`, one chunk of rows at a time.
+    """Turns rows (lists of text) into an `ImportTable`, a batch of rows at a time.
 
-    Columns whose first chunk repeats values (accounts, currencies, dates) share one string
-    object per distinct value, which keeps a million-row file small in memory.
+    Columns whose values repeat (accounts, currencies, dates) share one string object per
+    distinct value, which keeps a million-row file small in memory: every column is shared
+    while the first rows are read, and a column with many distinct values stops sharing.
     """
 
     def __init__(self, header: list[str], header_line: int, *,
@@ -37,7 +97,9 @@ class TableBuilder:
         self.lines: array[int] = array("q")
         self.issues: list[ReadIssue] = []
         self.chunk: list[list[str]] = []
-        self._memos: list[dict[str, str] | None] | None = None
+        self._memos: list[dict[str, str] | None] = [{} for _ in self.headers]
+        self._break_order = list(range(self.width))
+        promote_young()  # the columns will be huge: let collections of young objects skip them
 
     @property
     def row_count(self) -> int:
@@ -56,6 +118,41 @@ class TableBuilder:
         self.lines.append(line)
         if len(self.chunk) >= CHUNK_ROWS:
             self.flush()
+
+    def add_uniform(self, rows: list[list[str]], first: int,
+                    spanned: int | None) -> tuple[int, int]:
+        """Add a batch of rows that all have the header's width.
+
+        Args:
+            rows: The records, in file order.
+            first: File line where the first record starts.
+            spanned: How many file lines the records span, when known.
+
+        Returns:
+            The file line where the last record starts, and the line after the batch (where
+            the next record starts).
+        """
+        self.flush()
+        columns = list(zip(*rows, strict=True))
+        count = len(rows)
+        extra = {} if spanned == count else _extra_lines(
+            columns, self._break_order, None if spanned is None else spanned - count)
+        if not extra:
+            starts: Sequence[int] = range(first, first + count)
+        else:
+            starts = row_starts(first, count, extra)
+        last, after = starts[-1], first + count + sum(extra.values())
+        if "" in columns[0]:
+            keep = [i for i, row in enumerate(rows) if row[0] or any(row)]
+            if len(keep) < count:
+                rows = [rows[i] for i in keep]
+                starts = [starts[i] for i in keep]
+                if not rows:
+                    return last, after
+                columns = list(zip(*rows, strict=True))
+        self.lines.extend(starts)
+        self._extend(columns)
+        return last, after
 
     def issue(self, line: int, kind: IssueKind, message: str, *, error: bool = True,
               on_next_row: bool = False, lost: bool = False) -> None:
@@ -97,21 +194,27 @@ class TableBuilder:
         return row + [""] * (self.width - n)
 
     def flush(self) -> None:
-        """Move the collected rows into the columns."""
+        """Move the rows collected by `add` into the columns."""
         if not self.chunk:
             return
         transposed = list(zip(*self.chunk, strict=True))
         self.chunk.clear()
-        if self._memos is None:
-            self._memos = [{} if len(set(t)) * 4 <= len(t) else None for t in transposed]
+        self._extend(transposed)
+
+    def _extend(self, transposed: Sequence[Sequence[str]]) -> None:
+        memos = self._memos
         for i, (column, values) in enumerate(zip(self.columns, transposed, strict=True)):
-            memo = self._memos[i]
+            memo = memos[i]
             if memo is None:
                 column.extend(values)
-                continue
-            column.extend(map(memo.setdefault, values, values))
-            if len(memo) > _MEMO_LIMIT:
-                self._memos[i] = None
+            else:
+                column.extend(map(memo.setdefault, values, values))
+        done = len(self.columns[0]) if self.columns else 0
+        if done >= _MEMO_SAMPLE:
+            # keep sharing where distinct values stay few; values seen so far stay shared
+            for i, memo in enumerate(memos):
+                if memo is not None and (len(memo) * 2 > done or len(memo) > _MEMO_LIMIT):
+                    memos[i] = None
 
     def finish(self, detection: Detection) -> ImportTable:
         """The finished table."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -142,25 +144,32 @@ def detect_date_order(values: list[str], limit: int = 5000) -> DateFormat:
         values: Cells of the column (empty ones are ignored).
         limit: How many non-empty values to look at.
     """
-    day_first = month_first = undecided = seen = 0
+    day_first = month_first = undecided = 0
     example = ""
-    for text in values:
-        if not text:
-            continue
+    # dates repeat: look at each distinct text once (a Counter keeps first-seen order)
+    filled = filter(None, values)
+    head = list(itertools.islice(filled, limit))
+    sample = Counter(head)
+    seen = len(head)
+    if seen == limit and not _PARTS.fullmatch(head[-1].strip()):
+        # as ever: past the limit, look on to the next date with parts
+        for text in filled:
+            seen += 1
+            if _PARTS.fullmatch(text.strip()):
+                sample[text] += 1
+                break
+    for text, times in sample.items():
         m = _PARTS.fullmatch(text.strip())
-        seen += 1
         if m is None:
             continue
         first, second = int(m[1]), int(m[3])
         if first > 12 >= second:
-            day_first += 1
+            day_first += times
         elif second > 12 >= first:
-            month_first += 1
+            month_first += times
         elif first != second:
-            undecided += 1
+            undecided += times
             example = example or text.strip()
-        if seen >= limit:
-            break
     if day_first >= month_first and day_first:
         words = f"{day_first} of {seen} dates start with a day above 12 → day first"
         if month_first:

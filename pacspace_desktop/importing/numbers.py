@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,11 @@ _NUMBER = re.compile(
 _PLAIN_POINT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _PLAIN_COMMA = re.compile(r"-?[0-9]+(?:,[0-9]+)?")
 _GROUP_CHARS = "'’ \u00a0\u202f\u2009"
+# a sign and digits with `.`/`,` only: what `_split` would give as the body, without the parser
+_SIMPLE_NUMBER = re.compile(r"[-+\u2212]?([0-9](?:[0-9.,]*[0-9])?)")
+# a number whose last separator is followed by one or two digits: the evidence is that one
+_COMMA_EVIDENCE = re.compile(r"[-+\u2212]?[0-9]+(?:\.[0-9]+)*,[0-9]{1,2}")
+_POINT_EVIDENCE = re.compile(r"[-+\u2212]?[0-9]+(?:,[0-9]+)*\.[0-9]{1,2}")
 _SHOWN = 40
 
 
@@ -99,8 +105,10 @@ def _evidence(body: str) -> Evidence:
     if body.count(sep) > 1:
         return other
     head, _, tail = body.partition(sep)
+    if len(tail) != 3:
+        return this
     head = "".join(ch for ch in head if ch.isdigit())
-    if len(tail) != 3 or not head or head == "0" or len(head) > 3:
+    if not head or head == "0" or len(head) > 3:
         return this
     if any(ch in _GROUP_CHARS for ch in body):
         return this  # "1 234.567": spaces group, so the point is the fraction
@@ -181,10 +189,24 @@ def _cell_pattern(separator: DecimalSeparator, decimals: int | None) -> re.Patte
     return re.compile(f"-?(?:[0-9]{{1,3}}(?:{group}[0-9]{{3}})+|[0-9]+){frac}")
 
 
+@functools.cache
+def _column_pattern(separator: DecimalSeparator, decimals: int | None,
+                    empty: bool) -> re.Pattern[str]:
+    """Cells joined by line breaks, each a plain amount (or empty when `empty`)."""
+    cell = f"(?>{_cell_pattern(separator, decimals).pattern})" + ("?" if empty else "")
+    return re.compile(f"{cell}(?:\n{cell})*+")
+
+
+def _joined(texts: list[str]) -> str | None:
+    """The cells joined by line breaks, or None when a cell holds a line break itself."""
+    joined = "\n".join(texts)
+    return joined if joined.count("\n") == len(texts) - 1 else None
+
+
 def bulk_minor_units(texts: list[str], separator: DecimalSeparator, shift: int
                      ) -> list[int] | None:
-    """Minor units of a whole column at C speed, when every cell is a plain amount with
-    exactly `shift` decimals (or every cell is a whole number); else None (check per cell).
+    """Minor units of a whole column (or slice) at C speed, when every cell is a plain amount
+    with exactly `shift` decimals (or every cell is a whole number); else None (check per cell).
 
     Args:
         texts: The column.
@@ -193,13 +215,15 @@ def bulk_minor_units(texts: list[str], separator: DecimalSeparator, shift: int
     """
     if separator is DecimalSeparator.AUTO or not texts:
         return None
+    joined = _joined(texts)
+    if joined is None:
+        return None
     group, point = (",", ".") if separator is DecimalSeparator.POINT else (".", ",")
-    if shift and all(map(_cell_pattern(separator, shift).fullmatch, texts)):
-        joined = "\n".join(texts).replace(group, "").replace(point, "")
-        return list(map(int, joined.split("\n")))
-    if all(map(_cell_pattern(separator, 0).fullmatch, texts)):
+    if shift and _column_pattern(separator, shift, False).fullmatch(joined):
+        return list(map(int, joined.replace(group, "").replace(point, "").split("\n")))
+    if _column_pattern(separator, 0, False).fullmatch(joined):
         scale = 10**shift
-        return [n * scale for n in map(int, "\n".join(texts).replace(group, "").split("\n"))]
+        return [n * scale for n in map(int, joined.replace(group, "").split("\n"))]
     return None
 
 
@@ -207,8 +231,11 @@ def all_plain_numbers(texts: list[str], separator: DecimalSeparator) -> bool:
     """True when every cell of a column is a plain number or empty (nothing to report)."""
     if separator is DecimalSeparator.AUTO:
         return False
-    cells = [t for t in texts if t] if "" in texts else texts
-    return all(map(_cell_pattern(separator, None).fullmatch, cells))
+    if not texts:
+        return True
+    joined = _joined(texts)
+    return joined is not None and \
+        _column_pattern(separator, None, True).fullmatch(joined) is not None
 
 
 def fast_minor_units(text: str, separator: DecimalSeparator, shift: int) -> int | None:
@@ -259,19 +286,31 @@ def detect_number_format(values: list[str], limit: int = 5000) -> NumberFormat:
         limit: How many non-empty values to look at.
     """
     comma = point = seen = 0
-    for text in values:
-        if not text:
-            continue
-        try:
-            _, body = _split(text)
-        except NumberError:
-            continue
+    filled = filter(None, values)
+    head = list(itertools.islice(filled, limit))
+    # the usual shapes at C speed: `1.234,56` is comma evidence, `1,234.56` point evidence
+    commas = list(filter(None, map(_COMMA_EVIDENCE.fullmatch, head)))
+    points = list(filter(None, map(_POINT_EVIDENCE.fullmatch, head)))
+    if len(commas) + len(points) == len(head):
+        comma, point = len(commas), len(points)
+        seen = len(head)
+        head = []
+    simple = _SIMPLE_NUMBER.fullmatch
+    for text in itertools.chain(head, filled):
+        if seen >= limit:
+            break
+        m = simple(text)
+        if m is not None:
+            body = m[1]
+        else:
+            try:
+                _, body = _split(text)
+            except NumberError:
+                continue
         seen += 1
         found = _evidence(body)
         comma += found == "comma"
         point += found == "point"
-        if seen >= limit:
-            break
     if comma > point:
         if point:
             return NumberFormat(DecimalSeparator.COMMA, f"values disagree: {comma} of {seen} "

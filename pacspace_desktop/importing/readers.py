@@ -8,12 +8,12 @@ import io
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from pacspace_desktop.importing.builder import CHUNK_ROWS, TableBuilder
+from pacspace_desktop.importing.builder import TableBuilder, line_breaks
 from pacspace_desktop.importing.detect import (
     DELIMITERS,
     ENCODING_NAMES,
@@ -25,6 +25,7 @@ from pacspace_desktop.importing.detect import (
     dominant_width,
     sample_records,
 )
+from pacspace_desktop.importing.gcpause import gc_paused
 from pacspace_desktop.importing.progress import (
     CancelToken,
     ImportFileError,
@@ -36,6 +37,10 @@ SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024
 _ERRORS = "pacspace_import_mark"
 _MARKED = re.compile("[\ud800-\udfff]")
+_marks = [0]  # bytes marked by the error handler so far (any thread): a changed count means
+# "look for marks"; a count changed by another thread only costs a needless look
+BATCH_ROWS = 512
+_OTHER_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,7 @@ def _mark_bytes(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
     bad = exc.object[exc.start:exc.end]
+    _marks[0] += 1
     return "".join(chr(0xDC00 + b) for b in bad), exc.end
 
 
@@ -94,9 +100,9 @@ class _Lines:
         lines = io.StringIO("".join(self.recent), newline="").readlines()
         return lines[-count:] if count <= len(lines) else None
 
-    def _chunks(self) -> Iterator[io.StringIO]:
+    def _chunks(self) -> Iterator[Iterable[str]]:
         decoder = _decoder(self.encoding)
-        pending, done = "", 0
+        pending, done, pending_marked = "", 0, False
         while True:
             if self.cancel is not None:
                 self.cancel.check()
@@ -104,17 +110,27 @@ class _Lines:
             done += len(data)
             if self.progress is not None:
                 self.progress(done, self.total)
+            marks = _marks[0]
             text = pending + decoder.decode(data, final=not data)
+            marked = pending_marked or marks != _marks[0]
             if data:
                 cut = max(text.rfind("\n"), text.rfind("\r"))
                 if text.endswith("\r"):
                     cut = max(text.rfind("\n", 0, len(text) - 1), text.rfind("\r", 0, cut))
                 text, pending = text[: cut + 1], text[cut + 1:]
-            if "\x00" in text or _MARKED.search(text):
+                pending_marked = marked and _MARKED.search(pending) is not None
+            if "\x00" in text or (marked and _MARKED.search(text)):
                 text = self._clean(text)
             self.recent.append(text)
-            yield io.StringIO(text, newline="")
-            self.count += text.count("\n") + text.count("\r") - text.count("\r\n")
+            # splitlines also splits at \v, \f, \x1c… which csv keeps inside a line
+            if any(ch in text for ch in _OTHER_BREAKS):
+                yield io.StringIO(text, newline="")
+                breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+            else:
+                lines = text.splitlines(keepends=True)
+                yield lines
+                breaks = len(lines) - (not text.endswith(("\n", "\r")) and bool(text))
+            self.count += breaks
             if not data:
                 if text and not text.endswith(("\n", "\r")):
                     self.count += 1
@@ -207,7 +223,7 @@ def read_text_file(path: Path, options: ReadOptions | None = None,
     detection = detect_text_file(path, options)
     try:
         total = path.stat().st_size
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, gc_paused():
             lines = _Lines(fh, detection.encoding, total, progress, cancel)
             return _parse(lines, detection)
     except OSError as exc:
@@ -220,7 +236,6 @@ def _parse(lines: _Lines, detection: Detection) -> ImportTable:
     builder: TableBuilder | None = None
     if header_line == 0:
         builder = TableBuilder([""] * max(detection.field_count, 1), 0)
-    bad = lines.bad
     prev = start = 0
     while builder is None:
         try:
@@ -234,30 +249,59 @@ def _parse(lines: _Lines, detection: Detection) -> ImportTable:
             if row[0].startswith("\ufeff"):
                 row[0] = row[0][1:]
             builder = TableBuilder(row, start)
-    width, chunk, add_line = builder.width, builder.chunk, builder.lines.append
+    width = builder.width
     while True:
+        # a batch of records at C speed; Python runs once per batch, not once per row
+        batch: list[list[str]] = []
+        error: csv.Error | None = None
         try:
-            for row in reader:
-                start, prev = prev + 1, reader.line_num
-                # the common case inline; ragged and blank rows go through builder.add
-                if len(row) == width and row[0]:
-                    chunk.append(row)
-                    add_line(start)
-                    if len(chunk) >= CHUNK_ROWS:
-                        builder.flush()
-                else:
-                    builder.add(row, start)
-                if bad:
-                    _note_bad(builder, bad, start, prev)
-            break
+            batch.extend(itertools.islice(reader, BATCH_ROWS))
         except csv.Error as exc:
-            start, prev = prev + 1, reader.line_num
+            error = exc
+        end = reader.line_num
+        if batch:
+            if not lines.bad and widths_are(batch, width):
+                start, after = builder.add_uniform(batch, prev + 1,
+                                                   end - prev if error is None else None)
+            else:
+                start, after = _add_rows(builder, batch, prev + 1, end, error is None,
+                                         lines.bad)
+            prev = after - 1
+        if error is not None:
+            start, prev = prev + 1, end
             builder.issue(start, IssueKind.UNREADABLE_LINE,
-                          f"Line {start} could not be read ({_csv_words(exc)}); it is left "
+                          f"Line {start} could not be read ({_csv_words(error)}); it is left "
                           "out.", lost=True)
+            continue
+        prev = end
+        if len(batch) < BATCH_ROWS:
+            break
     if prev > start and start > builder.header_line:
         _check_unclosed(lines, builder, start, prev)
     return builder.finish(detection)
+
+
+def widths_are(batch: list[list[str]], width: int) -> bool:
+    """True when every record of a batch has exactly `width` fields."""
+    return len(batch[0]) == width and max(map(len, batch)) == width == min(map(len, batch))
+
+
+def _add_rows(builder: TableBuilder, batch: list[list[str]], first: int, end: int,
+              complete: bool, bad: dict[int, tuple[IssueKind, str]]) -> tuple[int, int]:
+    """Add records one by one (ragged or blank rows, or lines with bad bytes in the batch).
+
+    Returns:
+        The line where the last record starts, and the line after the batch.
+    """
+    start = line = first
+    last = len(batch) - 1
+    for i, row in enumerate(batch):
+        start = line
+        line += 1 + line_breaks(row)
+        builder.add(row, start)
+        if bad:
+            _note_bad(builder, bad, start, end if complete and i == last else line - 1)
+    return start, line
 
 
 def _note_bad(builder: TableBuilder, bad: dict[int, tuple[IssueKind, str]],

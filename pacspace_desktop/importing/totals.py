@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pacspace_desktop.importing.gcpause import gc_paused
+from pacspace_desktop.importing.scan import SLICE
 from pacspace_desktop.importing.validate import TableValidation
 
 
@@ -37,14 +41,29 @@ class ControlTotals:
 
 def control_totals(validation: TableValidation) -> ControlTotals:
     """Totals of the valid rows, as they stand now (edits included)."""
+    with gc_paused():
+        return _totals(validation)
+
+
+def _totals(validation: TableValidation) -> ControlTotals:
     plan = validation.plan
     accounts = plan.values(plan.account_source)
     bits = validation.bits
-    count: dict[str, int] = {}
+    every = validation.valid_count == validation.row_count
+    valid = range(validation.row_count) if every else validation.valid_rows()
+    count: Counter[str] = Counter()
     total: dict[str, int] = {}
-    for row in validation.valid_rows():
-        account = accounts[row]
-        count[account] = count.get(account, 0) + 1
-        total[account] = total.get(account, 0) + bits[row]
+    get = total.get
+    for start in range(0, len(valid), SLICE):
+        rows = valid[start:start + SLICE]
+        if every:
+            names: list[str] = accounts[start:start + SLICE]
+            amounts: Iterable[int] = bits[start:start + SLICE]
+        else:
+            names = list(map(accounts.__getitem__, rows))
+            amounts = map(bits.__getitem__, rows)
+        count.update(names)
+        for account, amount in zip(names, amounts, strict=True):
+            total[account] = get(account, 0) + amount
     return ControlTotals(validation.row_count, validation.valid_count,
                          {a: AccountTotal(count[a], total[a]) for a in sorted(count)})

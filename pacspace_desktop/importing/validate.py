@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress
+from operator import not_
 
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.domain.validation import Severity, check_body_size
-from pacspace_desktop.importing.mapping import Mapping, MetadataType
+from pacspace_desktop.importing.gcpause import gc_paused, promote_young
+from pacspace_desktop.importing.keyindex import KeyIndex
+from pacspace_desktop.importing.mapping import FieldSource, Mapping, MetadataType, SourceKind
 from pacspace_desktop.importing.numbers import plain_amount, shown
 from pacspace_desktop.importing.plan import CellProblem, ColumnFormat, Finding, Plan
 from pacspace_desktop.importing.progress import CancelToken, ProgressCallback
 from pacspace_desktop.importing.scan import (
     all_plain_numbers,
     cell_check,
+    longest,
     scan_bits,
     scan_column,
     scan_ids,
@@ -48,9 +54,7 @@ class TableValidation:
         self._findings: dict[int, tuple[Finding, ...]] = {}
         self._errors = bytearray(n)
         self.bits: array[int] = array("q", bytes(8 * n))
-        self._keys: list[str] = []
-        self._first: dict[str, int] = {}
-        self._more: dict[str, list[int]] = {}
+        self._index = KeyIndex()
         self._sent: set[str] = set()
         self._counts: Counter[str] = Counter()
         self._read = {row: tuple(Finding("", None, i.kind.value, i.message,
@@ -81,49 +85,59 @@ class TableValidation:
         for row, findings in self._read.items():
             found.setdefault(row, []).extend(findings)
         tick(0)
+        lengths: dict[int, int] = {}  # longest cell of the columns the checks went through
+
+        def note(source: FieldSource, most: int) -> None:
+            if source.kind is SourceKind.COLUMN:
+                lengths[table.column_index(source.value)] = most
+
         keys = plan.values(plan.key_source)
-        self._keys = list(keys)
         longest = self.limits.max_id_length
-        scan_ids(keys, plan.key_findings, found, longest)
+        key_index = self._index = KeyIndex()
+        promote_young()  # the index will hold every key: let young collections skip it
+        note(plan.key_source, scan_ids(keys, plan.key_findings, found, longest, key_index.add))
+        key_index.finish()
         tick(1)
-        scan_ids(plan.values(plan.account_source), plan.account_findings, found, longest)
+        note(plan.account_source, scan_ids(plan.values(plan.account_source),
+                                           plan.account_findings, found, longest))
         tick(2)
-        self.bits = scan_bits(plan.values(plan.bits_source), plan, found)
+        self.bits, most = scan_bits(plan.values(plan.bits_source), plan, found)
+        note(plan.bits_source, most)
         tick(3)
         for meta, index, convert in plan.metadata:
             if meta.type is MetadataType.TEXT:
                 continue  # any text is fine
-            quick = None
+            quick = plain = None
             if meta.type is MetadataType.NUMBER:
                 separator = plan.separators[meta.column]
-                if all_plain_numbers(table.columns[index], separator):
-                    continue
                 quick = plain_amount(separator)[0]
-            scan_column(table.columns[index], cell_check(convert), found, quick)
+                plain = functools.partial(all_plain_numbers, separator=separator)
+            lengths[index] = scan_column(table.columns[index], cell_check(convert), found,
+                                         quick, plain)
         tick(4)
-        self._index_keys()
-        self._ask_known(self._first.keys())
-        for key, rows in self._more.items():
+        self._ask_known(self._index.first.keys())
+        for key, rows in self._index.repeats().items():
             for row in rows:
                 found.setdefault(row, []).append(self._duplicate(key))
         for key in self._sent:
-            for row in self._rows_of(key):
+            for row in self._index.rows_of(key):
                 found.setdefault(row, []).append(self._sent_before(key))
         tick(5)
-        self._check_sizes(found)
+        self._check_sizes(found, lengths)
         for row, row_findings in found.items():
             self._store(row, tuple(row_findings))
         tick(6)
 
-    def _check_sizes(self, found: dict[int, list[Finding]]) -> None:
+    def _check_sizes(self, found: dict[int, list[Finding]], lengths: dict[int, int]) -> None:
         budget = self.limits.max_body_bytes // 4
         columns = self.table.columns
-        if sum(max(map(len, column), default=0) for column in columns) <= budget:
+        if sum(lengths[i] if i in lengths else longest(column)
+               for i, column in enumerate(columns)) <= budget:
             return  # no row can be near the request size limit
-        lengths = [0] * self.table.row_count
+        sizes = [0] * self.table.row_count
         for column in columns:
-            lengths = [a + len(b) for a, b in zip(lengths, column, strict=True)]
-        for row, size in enumerate(lengths):
+            sizes = [a + len(b) for a, b in zip(sizes, column, strict=True)]
+        for row, size in enumerate(sizes):
             if size > budget and not self._has_error(found.get(row, ())):
                 finding = self._size_finding(row)
                 if finding is not None:
@@ -141,22 +155,10 @@ class TableValidation:
 
     # ---- keys: duplicates and history -----------------------------------------------------
 
-    def _index_keys(self) -> None:
-        first, more = self._first, self._more
-        for row, key in enumerate(self._keys):
-            if not key:
-                continue
-            if key in first:
-                more.setdefault(key, []).append(row)
-            else:
-                first[key] = row
-
-    def _rows_of(self, key: str) -> list[int]:
-        head = self._first.get(key)
-        return [] if head is None else [head, *self._more.get(key, ())]
-
     def _duplicate(self, key: str) -> Finding:
-        line = self.table.line_of(self._first[key])
+        head = self._index.head(key)
+        assert head is not None
+        line = self.table.line_of(head)
         return Finding(self.plan.key_column, "key", "duplicate_key",
                        f"Record key “{shown(key)}” is also on line {line}. PacSpace would add "
                        "both and count the record twice.")
@@ -178,29 +180,6 @@ class TableValidation:
         if batch:
             self._sent |= self._known_keys(batch) & set(batch)
 
-    def _unindex(self, row: int, key: str) -> list[int]:
-        rows = self._rows_of(key)
-        if row not in rows:
-            return rows
-        rows.remove(row)
-        if rows:
-            self._first[key] = rows[0]
-            if len(rows) > 1:
-                self._more[key] = rows[1:]
-            else:
-                self._more.pop(key, None)
-        else:
-            del self._first[key]
-            self._more.pop(key, None)
-        return rows
-
-    def _reindex(self, row: int, key: str) -> list[int]:
-        rows = sorted([*self._rows_of(key), row])
-        self._first[key] = rows[0]
-        if len(rows) > 1:
-            self._more[key] = rows[1:]
-        return rows
-
     # ---- edits ----------------------------------------------------------------------------
 
     def revalidate_rows(self, rows: Iterable[int]) -> list[int]:
@@ -214,16 +193,11 @@ class TableValidation:
         """
         affected: set[int] = set()
         new_keys: list[str] = []
+        index = self._index
         for row in rows:
-            affected.add(row)
-            old, new = self._keys[row], self.plan.key_at(row)
-            if old == new:
-                continue
-            self._keys[row] = new
-            if old:
-                affected.update(self._unindex(row, old))
-            if new:
-                affected.update(self._reindex(row, new))
+            old, new = index.keys[row], self.plan.key_at(row)
+            affected |= index.change(row, new)
+            if new and new != old:
                 new_keys.append(new)
         self._ask_known(new_keys)
         for row in affected:
@@ -233,7 +207,7 @@ class TableValidation:
     def _row_findings(self, row: int) -> tuple[Finding, ...]:
         plan = self.plan
         found = list(self._read.get(row, ()))
-        key = self._keys[row]
+        key = self._index.keys[row]
         found += plan.key_findings(key)
         found += plan.account_findings(plan.account_at(row))
         value, bits_findings = plan.convert_bits(plan.bits_at(row))
@@ -243,7 +217,7 @@ class TableValidation:
             text = self.table.columns[index][row]
             if text.strip():
                 found += convert(text)[1]
-        if key and self._first.get(key, row) != row:
+        if key and self._index.head(key) not in (None, row):
             found.append(self._duplicate(key))
         if key in self._sent:
             found.append(self._sent_before(key))
@@ -280,7 +254,9 @@ class TableValidation:
     def valid_rows(self) -> list[int]:
         """Rows without errors, in order."""
         errors = self._errors
-        return [r for r in range(len(errors)) if not errors[r]]
+        if not errors.count(1):
+            return list(range(len(errors)))
+        return list(compress(range(len(errors)), map(not_, errors)))
 
     @property
     def valid_count(self) -> int:
@@ -367,8 +343,9 @@ def validate_table(table: ImportTable, mapping: Mapping, limits: Limits = DEFAUL
         MappingError: when the mapping does not fit the table (see `check_mapping`).
         ImportCancelled: when cancelled.
     """
-    validation = TableValidation(table, mapping, limits, known_keys)
-    validation.run(progress, cancel)
+    with gc_paused():
+        validation = TableValidation(table, mapping, limits, known_keys)
+        validation.run(progress, cancel)
     return validation
 
 
