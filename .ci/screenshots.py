@@ -31,6 +31,11 @@ def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="pacspace-shots-")
     app = QApplication(sys.argv[:1])
+    if os.environ.get("PACSPACE_SHOTS_SCHEME") == "dark":  # look at the dark scheme too
+        from PySide6.QtCore import Qt
+
+        app.setStyle("Fusion")
+        app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     from tests.fakes import MemoryKeyring

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from pacspace_desktop.domain.apikey import environment_of, key_shape_problem
+from pacspace_desktop.ui.style import error_style
 
 
 class KeyField(QWidget):
@@ -68,7 +69,7 @@ class KeyField(QWidget):
             self.message.setStyleSheet("")
         elif problem:
             self.message.setText(problem)
-            self.message.setStyleSheet("color: #cf222e;")
+            self.message.setStyleSheet(error_style())
         else:
             env = environment_of(text).label
             note = (" Records sent with it count for real." if env == "LIVE"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.metadata import MetaField, MetaProblem, MetaType, build_metadata
+from pacspace_desktop.ui.style import error_style
 
 
 class MetadataEditor(QWidget):
@@ -63,7 +64,7 @@ class MetadataEditor(QWidget):
         self.show_json.toggled.connect(self.preview.setVisible)
         self.problems = QLabel()
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #cf222e;")
+        self.problems.setStyleSheet(error_style())
         self.problems.setAccessibleName("Metadata problems")
         buttons = QHBoxLayout()
         for b in (self.add, self.remove, self.up, self.down):

@@ -35,6 +35,7 @@ from pacspace_desktop.ui.draft_model import DraftRow, DraftTableModel
 from pacspace_desktop.ui.record_form import RecordForm
 from pacspace_desktop.ui.review_dialog import ReviewDialog
 from pacspace_desktop.ui.sending_panel import SendingPanel
+from pacspace_desktop.ui.style import error_style
 
 log = logging.getLogger(__name__)
 DRAFT_NAME = "form"
@@ -106,7 +107,7 @@ class NewRecordPage(QWidget):
         self.sending.action_requested.connect(self._outcome_action)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #cf222e;")
+        self.problem.setStyleSheet(error_style())
         self.problem.setAccessibleName("Problem")
         self.problem.hide()
 

@@ -25,6 +25,7 @@ from pacspace_desktop.domain.items import BitsError, WriteItem, bits_from_text
 from pacspace_desktop.domain.metadata import MetaField
 from pacspace_desktop.domain.validation import check_bits, check_text_field
 from pacspace_desktop.storage.records import KeySighting
+from pacspace_desktop.ui.style import error_style, warning_style
 
 SightingsLookup = Callable[[str], list[KeySighting]]
 
@@ -45,7 +46,7 @@ def _error_label(name: str) -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
     label.setAccessibleName(name)
-    label.setStyleSheet("color: #cf222e;")
+    label.setStyleSheet(error_style())
     label.hide()
     return label
 
@@ -75,7 +76,7 @@ class RecordForm(QWidget):
         self.key_note = QLabel()
         self.key_note.setWordWrap(True)
         self.key_note.setAccessibleName("Record key note")
-        self.key_note.setStyleSheet("color: #9a6700;")
+        self.key_note.setStyleSheet(warning_style())
         self.key_note.hide()
         self.pattern_toggle = QToolButton()
         self.pattern_toggle.setText("Key pattern…")

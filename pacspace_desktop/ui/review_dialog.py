@@ -23,6 +23,7 @@ from pacspace_desktop.domain.apikey import Environment
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.storage.records import KeySighting
 from pacspace_desktop.ui.env_badge import EnvBadge
+from pacspace_desktop.ui.style import warning_style
 
 
 def summarise(items: Sequence[WriteItem]) -> dict[str, tuple[int, int]]:
@@ -85,7 +86,7 @@ class ReviewDialog(QDialog):
                           "second write to the first, so the record would count twice. Tick "
                           "only the ones that must count again; the others stay in the draft.")
             warn.setWordWrap(True)
-            warn.setStyleSheet("color: #9a6700;")
+            warn.setStyleSheet(warning_style())
             self.duplicates.setAccessibleName("Keys sent before")
             self.duplicates.setHorizontalHeaderLabels(["Send again", "Record key", "Sent",
                                                        "Request ID"])

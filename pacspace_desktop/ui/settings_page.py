@@ -24,7 +24,7 @@ from pacspace_desktop.services.session_service import ConnectionCheck, SessionSe
 from pacspace_desktop.storage.keystore import KeyState, KeyStatus
 from pacspace_desktop.storage.settings import DEFAULT_BASE_URL
 from pacspace_desktop.ui.key_field import KeyField
-from pacspace_desktop.ui.style import state_icon
+from pacspace_desktop.ui.style import error_style, state_icon
 
 _KEY_STATE_MARK = {
     KeyState.STORED: ItemState.ACCEPTED, KeyState.SESSION_ONLY: ItemState.ACCEPTED,
@@ -230,7 +230,7 @@ class SettingsPage(QWidget):
 
     def _show_failure(self, text: str) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color: #cf222e;")
+        self.message.setStyleSheet(error_style())
 
     def _save_profile(self) -> None:
         pid = self._selected_id()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar, QWidget
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.storage.keystore import KeyState, KeyStatus
 from pacspace_desktop.ui.env_badge import EnvBadge
+from pacspace_desktop.ui.style import error_style
 
 
 class AppStatusBar(QStatusBar):
@@ -66,7 +67,7 @@ class AppStatusBar(QStatusBar):
         self.key.setText(words)
         self.key.setToolTip(f"{status.message} {status.action}".strip())
         self.key.setStyleSheet("" if status.usable or status.state is KeyState.NOT_STORED
-                               else "color: #cf222e; font-weight: bold;")
+                               else error_style() + " font-weight: bold;")
 
     def _switch(self, index: int) -> None:
         pid = self.profile.itemData(index, Qt.ItemDataRole.UserRole)

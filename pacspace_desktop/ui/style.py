@@ -90,3 +90,13 @@ def _pixmap(name: str, colour: str, size: int) -> QPixmap:
 def app_icon() -> QIcon:
     """The application icon."""
     return QIcon(str(resource_path("icons", "app-icon.svg")))
+
+
+def error_style() -> str:
+    """A stylesheet for error text, readable in the current scheme."""
+    return f"color: {state_colour(ItemState.REJECTED).name()};"
+
+
+def warning_style() -> str:
+    """A stylesheet for warning text, readable in the current scheme."""
+    return f"color: {state_colour(ItemState.UNKNOWN).name()};"

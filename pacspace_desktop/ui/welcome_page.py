@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from pacspace_desktop.storage.settings import DEFAULT_BASE_URL
 from pacspace_desktop.ui.key_field import KeyField
-from pacspace_desktop.ui.style import app_icon
+from pacspace_desktop.ui.style import app_icon, error_style
 
 
 class WelcomePage(QWidget):
@@ -65,7 +65,7 @@ class WelcomePage(QWidget):
         self.where.setWordWrap(True)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #cf222e;")
+        self.problem.setStyleSheet(error_style())
         self.problem.hide()
         self.session_only = QPushButton("Use the key for this session only")
         self.session_only.setAccessibleName("Use the key for this session only")
