@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
-from pacspace_desktop.domain.catalogue import NextStep
+from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.services.session_service import SessionService
@@ -100,8 +102,11 @@ def _connect(window: MainWindow, s: Services, p: Pages) -> None:
     history_page.import_requested.connect(lambda: window.show_page("import"))
 
     def outcome_action(action: str) -> None:
-        if action == NextStep.OPEN_KEY_SETTINGS.value:
+        if action in (NextStep.OPEN_KEY_SETTINGS.value, NextStep.CHECK_SETTINGS.value,
+                      NextStep.CHECK_CONNECTION.value):
             window.show_page(SETTINGS)
+        elif action == NextStep.VIEW_PLAN.value:
+            QDesktopServices.openUrl(QUrl(PRICING_URL))
 
     history_page.outcome_action_requested.connect(outcome_action)
     s.submissions.finished.connect(lambda _r: history.refresh())
