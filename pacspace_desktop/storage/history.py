@@ -351,7 +351,12 @@ def _submission(r: Sequence[Any]) -> SubmissionRow:
                          r[11], r[12], r[13], r[14] or "")
 
 
-def _where(flt: HistoryFilter) -> tuple[str, list[Any]]:
+def where_clause(flt: HistoryFilter) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on `s` submissions and `r` runs) and their parameters for a filter.
+
+    The search finds a Request ID, an item key or an account ID by exact text or prefix
+    (case-sensitive), through indexes.
+    """
     clauses: list[str] = []
     params: list[Any] = []
     if flt.states:
@@ -372,12 +377,17 @@ def _where(flt: HistoryFilter) -> tuple[str, list[Any]]:
     if flt.source:
         clauses.append("instr(lower(r.source), lower(?)) > 0")
         params.append(flt.source)
-    if flt.search:
-        term = flt.search.strip()
+    term = (flt.search or "").strip()
+    if term:
         hi = term + "\U0010ffff"
         clauses.append(
-            "(s.request_id >= ? AND s.request_id < ? OR s.id IN (SELECT submission_id FROM "
-            "items WHERE key >= ? AND key < ? UNION SELECT submission_id FROM items "
-            "WHERE account_id >= ? AND account_id < ?))")
+            "s.id IN (SELECT id FROM submissions WHERE request_id >= ? AND request_id < ? "
+            "UNION SELECT submission_id FROM items WHERE key >= ? AND key < ? "
+            "UNION SELECT submission_id FROM items WHERE account_id >= ? AND account_id < ?)")
         params += [term, hi, term, hi, term, hi]
+    return clauses, params
+
+
+def _where(flt: HistoryFilter) -> tuple[str, list[Any]]:
+    clauses, params = where_clause(flt)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params

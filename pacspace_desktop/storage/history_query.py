@@ -14,7 +14,14 @@ from enum import StrEnum
 from typing import Any
 
 from pacspace_desktop.domain.states import ItemState
-from pacspace_desktop.storage.history import _SUB_COLS, HistoryStore, _dt, _submission, _ts
+from pacspace_desktop.storage.history import (
+    _SUB_COLS,
+    HistoryStore,
+    _dt,
+    _submission,
+    _ts,
+    where_clause,
+)
 from pacspace_desktop.storage.records import HistoryFilter, ItemRow, SubmissionRow
 
 
@@ -102,43 +109,6 @@ class CheckTarget:
     bits: int
     state: ItemState
     sent_at: datetime | None
-
-
-def where_clause(flt: HistoryFilter) -> tuple[list[str], list[Any]]:
-    """SQL conditions (on `s` submissions and `r` runs) and their parameters for a filter.
-
-    The search finds a Request ID, an item key or an account ID by exact text or prefix
-    (case-sensitive), through indexes.
-    """
-    clauses: list[str] = []
-    params: list[Any] = []
-    if flt.states:
-        clauses.append(f"s.state IN ({','.join('?' * len(flt.states))})")
-        params += sorted(s.value for s in flt.states)
-    if flt.since:
-        clauses.append("s.created_at >= ?")
-        params.append(_ts(flt.since))
-    if flt.until:
-        clauses.append("s.created_at < ?")
-        params.append(_ts(flt.until))
-    if flt.environment:
-        clauses.append("r.environment = ?")
-        params.append(flt.environment)
-    if flt.profile:
-        clauses.append("r.profile = ?")
-        params.append(flt.profile)
-    if flt.source:
-        clauses.append("instr(lower(r.source), lower(?)) > 0")
-        params.append(flt.source)
-    term = (flt.search or "").strip()
-    if term:
-        hi = term + "\U0010ffff"
-        clauses.append(
-            "s.id IN (SELECT id FROM submissions WHERE request_id >= ? AND request_id < ? "
-            "UNION SELECT submission_id FROM items WHERE key >= ? AND key < ? "
-            "UNION SELECT submission_id FROM items WHERE account_id >= ? AND account_id < ?)")
-        params += [term, hi, term, hi, term, hi]
-    return clauses, params
 
 
 class HistoryQuery:
