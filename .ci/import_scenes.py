@@ -71,6 +71,33 @@ def scenes(parts: Any, app: Any, out_dir: str, folder: Path) -> list[Step]:
             dialog.grab().save(f"{out_dir}/import-review.png")
             dialog.send.click()
 
+    def paste_block() -> None:
+        """A clerk copies three corrected rows from Excel and pastes them over rows 5–7."""
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+        from PySide6.QtWidgets import QApplication
+
+        page.tabs.setCurrentIndex(TAB_CHECK)
+        QApplication.clipboard().setText(
+            "R-1005\tGlobex GmbH\t12,50 €\t06.03.2025\t\"korrigiert\nvon Excel\"\r\n"
+            "R-1006\tGlobex GmbH\t99,00 €\t07.03.2025\tkorrigiert\r\n"
+            "R-1007\tInitech AG\t7,25 €\t08.03.2025\tkorrigiert\r\n")
+        model, view = page.grid.model, page.grid.view
+        first = model.index(4, 1)
+        view.setCurrentIndex(first)
+        view.selectionModel().select(QItemSelection(first, first),
+                                     QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        view.setFocus()
+        page.grid.editor.paste()
+
+    def replace_preview() -> None:
+        bar = page.grid.find_bar
+        page.grid.view.setCurrentIndex(page.grid.model.index(0, 2))
+        bar.open(replace=True)
+        bar.find_edit.setText("GmbH")
+        bar.replace_edit.setText("AG")
+        bar.match_case.setChecked(True)
+        bar.update_preview()
+
     return [
         ("", parts.session.start_sandbox_profile),
         ("import-empty", lambda: w.show_page(IMPORT_FILE)),
@@ -79,6 +106,10 @@ def scenes(parts: Any, app: Any, out_dir: str, folder: Path) -> list[Step]:
         ("import-grid-problems", first_problem),
         ("import-only-problems", lambda: page.grid.only_problems.setChecked(True)),
         ("", lambda: page.grid.only_problems.setChecked(False)),
+        ("grid-paste", paste_block),
+        ("grid-replace-preview", replace_preview),
+        ("", lambda: page.grid.find_bar.hide()),
+        ("", lambda: page.grid.editor.stack.setIndex(0)),
         ("", send),
         ("import-totals-sent", confirm),
     ]

@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from pacspace_desktop.importing.dates import DateError, DateFormat, DateOrder, parse_date
 from pacspace_desktop.importing.detect import Detection, FileKind
+from pacspace_desktop.importing.edits import (
+    CellsEdit,
+    DeleteEdit,
+    Edit,
+    EditLogError,
+    InsertEdit,
+    apply_edits,
+    edit_from_json,
+    edit_to_json,
+)
 from pacspace_desktop.importing.export import export_problems_csv
 from pacspace_desktop.importing.files import detect_file, list_sheets, read_file
+from pacspace_desktop.importing.find import FindError, FindSpec, find_cells, find_changes
 from pacspace_desktop.importing.mapping import (
     AmountRule,
     FieldSource,
@@ -48,7 +59,7 @@ from pacspace_desktop.importing.progress import (
     ProgressCallback,
 )
 from pacspace_desktop.importing.readers import ReadOptions
-from pacspace_desktop.importing.table import ImportTable, IssueKind, ReadIssue
+from pacspace_desktop.importing.table import ImportTable, IssueKind, ReadIssue, RowBlock
 from pacspace_desktop.importing.totals import AccountTotal, ControlTotals, control_totals
 from pacspace_desktop.importing.validate import (
     CellProblem,
@@ -59,14 +70,67 @@ from pacspace_desktop.importing.validate import (
 )
 
 __all__ = [
-    "AccountTotal", "AmountRule", "CancelToken", "CellProblem", "ColumnFormat",
-    "ControlTotals", "DateError", "DateFormat", "DateOrder", "DecimalSeparator", "Detection",
-    "FieldSource", "FileKind", "HeaderChange", "ImportCancelled", "ImportFileError",
-    "ImportTable", "IssueKind", "KnownKeys", "Mapping", "MappingError", "MappingFileError",
-    "MappingLibrary", "MetadataColumn", "MetadataType", "NumberError", "NumberFormat",
-    "Profile", "ProfileMatch", "ProgressCallback", "ReadIssue", "ReadOptions", "SourceKind",
-    "TableValidation", "auto_map", "build_items", "check_mapping", "control_totals",
-    "detect_file", "export_problems_csv", "list_sheets", "load_mapping", "mapping_from_json",
-    "mapping_to_json", "parse_date", "parse_number", "read_file", "save_mapping",
-    "to_minor_units", "validate_table",
+    "AccountTotal",
+    "AmountRule",
+    "CancelToken",
+    "CellProblem",
+    "CellsEdit",
+    "ColumnFormat",
+    "ControlTotals",
+    "DateError",
+    "DateFormat",
+    "DateOrder",
+    "DecimalSeparator",
+    "DeleteEdit",
+    "Detection",
+    "Edit",
+    "EditLogError",
+    "FieldSource",
+    "FileKind",
+    "FindError",
+    "FindSpec",
+    "HeaderChange",
+    "ImportCancelled",
+    "ImportFileError",
+    "ImportTable",
+    "InsertEdit",
+    "IssueKind",
+    "KnownKeys",
+    "Mapping",
+    "MappingError",
+    "MappingFileError",
+    "MappingLibrary",
+    "MetadataColumn",
+    "MetadataType",
+    "NumberError",
+    "NumberFormat",
+    "Profile",
+    "ProfileMatch",
+    "ProgressCallback",
+    "ReadIssue",
+    "ReadOptions",
+    "RowBlock",
+    "SourceKind",
+    "TableValidation",
+    "apply_edits",
+    "auto_map",
+    "build_items",
+    "check_mapping",
+    "control_totals",
+    "detect_file",
+    "edit_from_json",
+    "edit_to_json",
+    "export_problems_csv",
+    "find_cells",
+    "find_changes",
+    "list_sheets",
+    "load_mapping",
+    "mapping_from_json",
+    "mapping_to_json",
+    "parse_date",
+    "parse_number",
+    "read_file",
+    "save_mapping",
+    "to_minor_units",
+    "validate_table",
 ]

@@ -43,7 +43,7 @@ def export_problems_csv(validation: TableValidation, path: Path, *,
             text = " ".join(
                 (f"{p.column}: " if p.column and not p.message.startswith(p.column) else "")
                 + p.message for p in problems)
-            writer.writerow([str(table.line_of(row)),
+            writer.writerow([str(table.line_of(row) or "new"),
                              *(neutralize(v) for v in table.row_values(row)),
                              neutralize(text)])
     return len(rows)

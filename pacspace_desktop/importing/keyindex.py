@@ -120,3 +120,22 @@ class KeyIndex:
         if len(rows) > 1:
             self.more[key] = rows[1:]
         return rows
+
+    def insert(self, at: int, count: int) -> None:
+        """`count` rows without a key were put before row `at`: later rows move down."""
+        self.keys[at:at] = [""] * count
+        self._shift(at, count)
+
+    def delete(self, at: int, count: int) -> None:
+        """Rows `at`…`at + count - 1` were taken out; `change` their keys to "" first."""
+        del self.keys[at:at + count]
+        self._shift(at + count, -count)
+
+    def _shift(self, start: int, by: int) -> None:
+        """Move every row number from `start` on by `by` (the unique keys' rows stay None)."""
+        first = self.first
+        moved = {k: v + by for k, v in first.items() if v is not None and v >= start}
+        first.update(moved)
+        for key, rows in self.more.items():
+            if rows[-1] >= start:
+                self.more[key] = [r + by if r >= start else r for r in rows]

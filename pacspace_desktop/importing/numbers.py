@@ -53,6 +53,9 @@ _BODY = r"(?:[0-9](?:[0-9.,'’\s\u00a0\u202f\u2009]*[0-9])?|[.,][0-9]+)"
 _NUMBER = re.compile(
     f"(?P<s1>{_SIGN})?{_SPACE}(?P<c1>{CURRENCY_PATTERN})?{_SPACE}(?P<s2>{_SIGN})?{_SPACE}"
     f"(?P<body>{_BODY}){_SPACE}(?P<c2>{CURRENCY_PATTERN})?{_SPACE}(?P<s3>[\\-\u2212])?")
+_OUTER_BRACKETS = re.compile(
+    f"(?P<c1>{CURRENCY_PATTERN}){_SPACE}\\((?P<inner>[^()]*)\\)"
+    f"|\\((?P<inner2>[^()]*)\\){_SPACE}(?P<c2>{CURRENCY_PATTERN})")
 _PLAIN_POINT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _PLAIN_COMMA = re.compile(r"-?[0-9]+(?:,[0-9]+)?")
 _GROUP_CHARS = "'’ \u00a0\u202f\u2009"
@@ -76,6 +79,11 @@ def _split(text: str) -> tuple[bool, str]:
     negative = False
     if len(s) >= 2 and s[0] == "(" and s[-1] == ")":
         negative, s = True, s[1:-1].strip()
+    elif "(" in s and (outer := _OUTER_BRACKETS.fullmatch(s)) is not None:
+        # Excel's accounting formats put the currency outside: "(250,00) €", "€ (250,00)"
+        negative = True
+        inner = (outer["inner"] if outer["c1"] else outer["inner2"]).strip()
+        s = f"{outer['c1'] or ''}{inner}{outer['c2'] or ''}"
     m = _NUMBER.fullmatch(s)
     if m is None:
         raise NumberError(f"“{shown(text)}” is not a number.")

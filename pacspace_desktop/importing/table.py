@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pacspace_desktop.importing.detect import Detection
@@ -60,6 +60,28 @@ def dedupe_headers(names: Sequence[str]) -> list[str]:
 
 
 @dataclass(slots=True)
+class RowBlock:
+    """Whole rows taken out of (or to be put into) a table: the cells column by column, the
+    file line of each row (0 for a row added by hand) and the reading issues of those rows
+    (their `row` counted from the block's first row).
+    """
+
+    columns: list[list[str]]
+    lines: list[int]
+    issues: list[ReadIssue] = field(default_factory=list)
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Sequence[str]], width: int) -> RowBlock:
+        """New rows (file line 0) from row-wise cells, padded or cut to `width` columns."""
+        padded = [[*row[:width], *([""] * (width - len(row)))] for row in rows]
+        return cls([list(col) for col in zip(*padded, strict=True)] if padded
+                   else [[] for _ in range(width)], [0] * len(rows))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+@dataclass(slots=True)
 class ImportTable:
     """Cells of a file as text, one list per column (no per-row objects: 1M rows fit).
 
@@ -107,12 +129,48 @@ class ImportTable:
         """Change one cell (an edit in the grid); then call `revalidate_rows([row])`."""
         self.columns[column][row] = text
 
+    def insert_rows(self, at: int, block: RowBlock) -> None:
+        """Put whole rows before row `at` (`row_count` appends); later rows move down.
+
+        Use `TableValidation.insert_rows` instead when the table has been checked.
+        """
+        n = len(block)
+        for column, cells in zip(self.columns, block.columns, strict=True):
+            column[at:at] = cells  # in place: checks hold the column lists
+        self.source_lines[at:at] = array("q", block.lines)
+        moved = [replace(i, row=i.row + n) if i.row is not None and i.row >= at else i
+                 for i in self.issues]
+        self.issues[:] = moved + [replace(i, row=(i.row or 0) + at) for i in block.issues]
+
+    def delete_rows(self, at: int, count: int) -> RowBlock:
+        """Take out `count` rows from row `at` (later rows move up); returns them, to put back.
+
+        Use `TableValidation.delete_rows` instead when the table has been checked.
+        """
+        stop = at + count
+        block = RowBlock([column[at:stop] for column in self.columns],
+                         list(self.source_lines[at:stop]))
+        for column in self.columns:
+            del column[at:stop]
+        del self.source_lines[at:stop]
+        kept: list[ReadIssue] = []
+        for issue in self.issues:
+            row = issue.row
+            if row is not None and at <= row < stop:
+                block.issues.append(replace(issue, row=row - at))
+            elif row is not None and row >= stop:
+                kept.append(replace(issue, row=row - count))
+            else:
+                kept.append(issue)
+        self.issues[:] = kept
+        return block
+
     def row_values(self, row: int) -> list[str]:
         """All cells of one row, in column order."""
         return [col[row] for col in self.columns]
 
     def line_of(self, row: int) -> int:
-        """The file line where data row `row` starts."""
+        """The file line where data row `row` starts (0 for a row added in the grid)."""
         return self.source_lines[row]
 
     def issues_by_row(self) -> dict[int, list[ReadIssue]]:

@@ -18,6 +18,7 @@ from pacspace_desktop.importing.mapping import FieldSource, Mapping, MetadataTyp
 from pacspace_desktop.importing.numbers import plain_amount, shown
 from pacspace_desktop.importing.plan import CellProblem, ColumnFormat, Finding, Plan
 from pacspace_desktop.importing.progress import CancelToken, ProgressCallback
+from pacspace_desktop.importing.rowmap import RowChecks, by_row, read_findings, shifted
 from pacspace_desktop.importing.scan import (
     all_plain_numbers,
     cell_check,
@@ -26,7 +27,7 @@ from pacspace_desktop.importing.scan import (
     scan_column,
     scan_ids,
 )
-from pacspace_desktop.importing.table import ImportTable
+from pacspace_desktop.importing.table import ImportTable, RowBlock
 
 __all__ = ["CellProblem", "KnownKeys", "TableValidation", "build_items", "validate_table"]
 
@@ -34,6 +35,7 @@ KnownKeys = Callable[[list[str]], set[str]]
 """Given keys, returns those already in the history (sent before)."""
 
 _KNOWN_BATCH = 5000
+_SHARE_ROWS = 64  # re-checking more rows than this shares the answers for repeated values
 
 
 class TableValidation:
@@ -57,9 +59,7 @@ class TableValidation:
         self._index = KeyIndex()
         self._sent: set[str] = set()
         self._counts: Counter[str] = Counter()
-        self._read = {row: tuple(Finding("", None, i.kind.value, i.message,
-                                         Severity.ERROR if i.is_error else Severity.WARNING)
-                                 for i in issues)
+        self._read = {row: read_findings(issues)
                       for row, issues in table.issues_by_row().items()}
         self.file_problems = [i for i in table.issues if i.row is None]
 
@@ -159,8 +159,9 @@ class TableValidation:
         head = self._index.head(key)
         assert head is not None
         line = self.table.line_of(head)
+        where = f"on line {line}" if line else "on a row added in the grid"
         return Finding(self.plan.key_column, "key", "duplicate_key",
-                       f"Record key “{shown(key)}” is also on line {line}. PacSpace would add "
+                       f"Record key “{shown(key)}” is also {where}. PacSpace would add "
                        "both and count the record twice.")
 
     def _sent_before(self, key: str) -> Finding:
@@ -200,28 +201,74 @@ class TableValidation:
             if new and new != old:
                 new_keys.append(new)
         self._ask_known(new_keys)
+        checks = RowChecks.of(self.plan, share=len(affected) > _SHARE_ROWS)
         for row in affected:
-            self._store(row, self._row_findings(row))
+            self._store(row, self._row_findings(row, checks))
         return sorted(affected)
 
-    def _row_findings(self, row: int) -> tuple[Finding, ...]:
+    def insert_rows(self, at: int, block: RowBlock) -> list[int]:
+        """Put whole rows into the table before row `at` and check them (not the table).
+
+        Returns:
+            The rows whose problems may have changed (the new rows and rows sharing their keys).
+        """
+        n = len(block)
+        self.table.insert_rows(at, block)
+        self._errors[at:at] = bytes(n)
+        self.bits[at:at] = array("q", bytes(8 * n))
+        self._findings = shifted(self._findings, at, n)
+        self._read = shifted(self._read, at, n)
+        for row, issues in by_row(block.issues).items():
+            self._read[at + row] = read_findings(issues)
+        self._index.insert(at, n)
+        return self.revalidate_rows(range(at, at + n))
+
+    def delete_rows(self, at: int, count: int) -> tuple[RowBlock, list[int]]:
+        """Take rows `at`…`at + count - 1` out of the table; rows that shared a key with them
+        are checked again (nothing else is).
+
+        Returns:
+            The rows taken out (to put back with `insert_rows`) and the rows, numbered after the
+            deletion, whose problems may have changed.
+        """
+        stop = at + count
+        affected: set[int] = set()
+        for row in range(at, stop):
+            affected |= self._index.change(row, "")
+            self._store(row, ())
+        block = self.table.delete_rows(at, count)
+        del self._errors[at:stop], self.bits[at:stop]
+        self._findings = shifted(self._findings, at, -count)
+        self._read = shifted(self._read, at, -count)
+        self._index.delete(at, count)
+        rows = sorted(r - count if r >= stop else r for r in affected if not at <= r < stop)
+        checks = RowChecks.of(self.plan, share=len(rows) > _SHARE_ROWS)
+        for row in rows:
+            self._store(row, self._row_findings(row, checks))
+        return block, rows
+
+    def _row_findings(self, row: int, checks: RowChecks) -> tuple[Finding, ...]:
         plan = self.plan
         found = list(self._read.get(row, ()))
         key = self._index.keys[row]
-        found += plan.key_findings(key)
-        found += plan.account_findings(plan.account_at(row))
-        value, bits_findings = plan.convert_bits(plan.bits_at(row))
+        found += checks.key(key)
+        found += checks.account(plan.account_at(row))
+        value, bits_findings = checks.bits(plan.bits_at(row))
         found += bits_findings
         self.bits[row] = value if value is not None else 0
-        for _meta, index, convert in plan.metadata:
-            text = self.table.columns[index][row]
+        columns = self.table.columns
+        for index, convert in checks.metadata:
+            text = columns[index][row]
             if text.strip():
                 found += convert(text)[1]
         if key and self._index.head(key) not in (None, row):
             found.append(self._duplicate(key))
         if key in self._sent:
             found.append(self._sent_before(key))
-        if not self._has_error(found):
+        # as the full check: only a row with more text than a quarter of the body limit can
+        # be near it, and only then is its request body measured
+        if (sum(len(column[row]) for column in self.table.columns)
+                > self.limits.max_body_bytes // 4 and not self._has_error(found)):
             size = self._size_finding(row)
             if size is not None:
                 found.append(size)

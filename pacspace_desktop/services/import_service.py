@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.importing import (
     CancelToken,
+    Edit,
+    EditLogError,
     ImportCancelled,
     ImportFileError,
     ImportTable,
@@ -24,6 +28,7 @@ from pacspace_desktop.importing import (
     ProfileMatch,
     ReadOptions,
     TableValidation,
+    apply_edits,
     auto_map,
     check_mapping,
     read_file,
@@ -49,6 +54,8 @@ class ImportResult:
         validation: The check of every cell, or None when the mapping is not complete.
         profile: The saved mapping profile found for the file's headers, if any.
         mapping_problems: What keeps the mapping from being used, in words.
+        restored_undo: After a draft's edits were applied while reading: what undoing each
+            needs (see `apply_edits`).
     """
 
     path: Path
@@ -58,6 +65,7 @@ class ImportResult:
     validation: TableValidation | None
     profile: ProfileMatch | None = None
     mapping_problems: tuple[str, ...] = ()
+    restored_undo: tuple[Any, ...] = ()
 
 
 def choose_mapping(table: ImportTable, preferred: Mapping | None,
@@ -116,7 +124,7 @@ class ImportService(QObject):
 
     def load(self, path: Path, options: ReadOptions | None = None, *,
              mapping: Mapping | None = None, library: MappingLibrary | None = None,
-             known_keys: KnownKeys | None = None) -> None:
+             known_keys: KnownKeys | None = None, edits: Sequence[Edit] = ()) -> None:
         """Read a file, choose its mapping and check every cell (a job already running is
         cancelled first).
 
@@ -126,6 +134,7 @@ class ImportService(QObject):
             mapping: Keep this mapping if it fits the file's columns.
             library: Saved profiles to look for the file's headers in.
             known_keys: Which keys were sent before (the history).
+            edits: Changes to make to the cells before checking them (a draft restored).
         """
         options = options or ReadOptions()
 
@@ -140,9 +149,15 @@ class ImportService(QObject):
 
             self._state = (0, f"Reading {name}")
             table = read_file(path, options, reading, token)
+            try:
+                undo = apply_edits(table, edits)
+            except EditLogError as exc:
+                raise ImportFileError(f"Your saved changes do not fit {name} any more: "
+                                      f"{exc}") from None
             chosen, match = choose_mapping(table, mapping, library)
-            return self._check(path, options, table, chosen, match, known_keys, token,
-                               _READ_SHARE)
+            result = self._check(path, options, table, chosen, match, known_keys, token,
+                                 _READ_SHARE)
+            return dataclasses.replace(result, restored_undo=tuple(undo))
 
         self._start(f"Reading {path.name}", work)
 

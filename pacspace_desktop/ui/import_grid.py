@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
+    QUndoView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +24,9 @@ from pacspace_desktop.services.import_service import ImportResult
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
 from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.ui.grid_editing import GridEditor
+from pacspace_desktop.ui.grid_find import FindBar
+from pacspace_desktop.ui.grid_view import GridView
 from pacspace_desktop.ui.import_grid_model import CellEdit, ImportGridModel
 from pacspace_desktop.ui.import_problems import ProblemsPanel
 from pacspace_desktop.ui.import_send import ImportSender
@@ -50,14 +53,30 @@ class ImportGrid(QWidget):
         super().__init__(parent)
         self._result: ImportResult | None = None
         self.model = ImportGridModel(self)
-        self.view = QTableView()
+        self.view = GridView()
         self.view.setModel(self.model)
         self.view.setAccessibleName("Rows of the file")
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed
-                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.editor = GridEditor(self.model, self.view, parent=self)
+        self.find_bar = FindBar(self.model, self.view)
+        self.find_bar.replace_requested.connect(self.editor.push_cells)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName("What the last change did")
+        self.note.hide()
+        self.editor.said.connect(self._tell)
+        self.filter_label = QLabel()
+        self.filter_label.setAccessibleName("Rows shown")
+        self.show_all = QPushButton("Show all rows")
+        self.show_all.setAccessibleName("Show all rows")
+        self.show_all.clicked.connect(self._show_all)
+        self.model.modelReset.connect(self._update_filter_label)
+        self.history = QUndoView(self.editor.stack)
+        self.history.setEmptyLabel("The file as read")
+        self.history.setAccessibleName("History of changes")
+        self.history.setToolTip("Every change to the rows and columns. Click a step to go "
+                                "back to it; Ctrl+Z and Ctrl+Y step back and forth.")
         rows = self.view.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # 1M rows: no measuring
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -71,9 +90,11 @@ class ImportGrid(QWidget):
         self.export.setToolTip("Write the rows with problems to a CSV file, with a “Problem” "
                                "column, to fix them in Excel.")
         self.export.clicked.connect(self.export_requested)
-        hint = QLabel("Double-click a cell (or press F2) to correct it.")
-        hint.setToolTip("A corrected cell is checked again at once. The number on the left of "
-                        "each row is its line in the file.")
+        hint = QLabel("Type in a cell (or press F2) to correct it; right-click for more.")
+        hint.setToolTip("A corrected cell is checked again at once. Enter moves down, "
+                        "Ctrl+Enter fills the selection, Ctrl+D fills down, Delete clears, "
+                        "Ctrl+Z undoes. Paste from Excel with Ctrl+V. The number on the left "
+                        "of each row is its line in the file (“new” for rows you added).")
         self.problems = ProblemsPanel()
         self.problems.cell_requested.connect(self.show_cell)
         self.totals = TotalsPanel()
@@ -87,22 +108,29 @@ class ImportGrid(QWidget):
 
         tools = QHBoxLayout()
         tools.addWidget(self.only_problems)
+        tools.addWidget(self.filter_label)
+        tools.addWidget(self.show_all)
         tools.addWidget(hint, 1)
         tools.addWidget(self.export)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.find_bar)
         ll.addLayout(tools)
+        ll.addWidget(self.note)
         ll.addWidget(self.view, 1)
         ll.addWidget(self.send_bar)
         problems_box = QGroupBox("Problems")
         QVBoxLayout(problems_box).addWidget(self.problems)
         totals_box = QGroupBox("Control totals")
         QVBoxLayout(totals_box).addWidget(self.totals)
+        history_box = QGroupBox("Changes")
+        QVBoxLayout(history_box).addWidget(self.history)
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(problems_box)
         side.addWidget(totals_box)
-        side.setSizes([250, 250])
+        side.addWidget(history_box)
+        side.setSizes([250, 200, 120])
         across = QSplitter(Qt.Orientation.Horizontal)
         across.addWidget(left)
         across.addWidget(side)
@@ -138,7 +166,7 @@ class ImportGrid(QWidget):
         """Select and show the cell of a table row and a column name ("" = the status)."""
         view_row = self.model.view_row(row)
         if view_row < 0:
-            self.only_problems.setChecked(False)
+            self._show_all()
             view_row = self.model.view_row(row)
         index = self.model.index(view_row, self.model.view_column(column))
         self.view.setCurrentIndex(index)
@@ -157,8 +185,28 @@ class ImportGrid(QWidget):
             else FIELD_LABELS.get(wire, "")
         self.show_cell(row, column)
 
+    def _tell(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def _show_all(self) -> None:
+        self.model.sort(-1)
+        self.model.clear_filters()
+        self.only_problems.setChecked(False)
+
+    def _update_filter_label(self) -> None:
+        model = self.model
+        parts = [f"{name} is “{value}”" for name, value in model.filters.items()]
+        if model.sort_column >= 0:
+            name = model.headerData(model.sort_column, Qt.Orientation.Horizontal)
+            parts.append(f"sorted by {str(name).splitlines()[0].split('  ⚠')[0]}")
+        self.filter_label.setText(("Only rows where " if model.filters else "Rows ")
+                                  + ", ".join(parts) if parts else "")
+        self.filter_label.setVisible(bool(parts))
+        self.show_all.setVisible(bool(parts))
+
     def _edited(self, edit: CellEdit) -> None:
-        self.problems.update_rows(edit.affected)
+        self.problems.update_rows(edit.affected, moved=edit.delta != 0)
         self.totals.apply(edit)
         self.send_bar.update_state()
 

@@ -1,313 +1,83 @@
-"""The import grid: a table model over the column-oriented `ImportTable`, fast for 1M rows."""
+"""The import grid model: every change of a cell or of the rows takes one path here, is checked
+again incrementally and announced by `cells_changed`; and the view's order and filters, which
+never change the rows' file line numbers."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from itertools import compress
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
+from PySide6.QtCore import QModelIndex, QObject, Qt
+
+from pacspace_desktop.importing import ImportTable, Mapping, RowBlock, TableValidation
+from pacspace_desktop.ui.grid_base import (
+    _LOCKED,
+    HELD_BACK,
+    NOT_CHECKED,
+    READY,
+    CellEdit,
+    GridModelBase,
+    Index,
 )
-from PySide6.QtGui import QColor, QIcon
 
-from pacspace_desktop.domain.states import ItemState
-from pacspace_desktop.domain.validation import FIELD_LABELS, Severity
-from pacspace_desktop.importing import ImportTable, Mapping, SourceKind, TableValidation
-from pacspace_desktop.ui.style import is_dark, state_colour, state_icon
+__all__ = ["HELD_BACK", "NOT_CHECKED", "READY", "CellEdit", "Change", "ImportGridModel"]
 
-Index = QModelIndex | QPersistentModelIndex
+Change = tuple[int, int, str]
+"""(table row, table column, text) of one cell."""
+CommandSink = Callable[[list[Change], str], object]
 _ROOT = QModelIndex()
-
-# Send states kept per row in a bytearray (1 byte a row); 0 = not sent in this session.
-_STATES: tuple[ItemState | None, ...] = (None, ItemState.SENDING, ItemState.ACCEPTED,
-                                         ItemState.REJECTED, ItemState.UNKNOWN,
-                                         ItemState.NOT_SENT, ItemState.VERIFIED)
-_CODE = {s: i for i, s in enumerate(_STATES) if s is not None}
-_LOCKED = {_CODE[ItemState.SENDING], _CODE[ItemState.ACCEPTED], _CODE[ItemState.UNKNOWN],
-           _CODE[ItemState.VERIFIED]}
-_NOT_WRITTEN = {_CODE[ItemState.REJECTED], _CODE[ItemState.NOT_SENT], _CODE[ItemState.UNKNOWN]}
-# (light, dark) backgrounds of problem cells; the icon and the tooltip say which kind.
-_ERROR_BG = ("#ffebe9", "#5a1e1e")
-_WARNING_BG = ("#fff3c4", "#4a3b00")
-# data() runs for every role of every painted cell: compare plain ints, not Qt enum members.
-_DISPLAY = Qt.ItemDataRole.DisplayRole.value
-_EDIT = Qt.ItemDataRole.EditRole.value
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
-_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
-_DECORATION = Qt.ItemDataRole.DecorationRole.value
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
-_DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole.value
-_TEXT_ROLES = frozenset((_DISPLAY, _EDIT))
-_MARK_ROLES = frozenset((_TOOLTIP, _BACKGROUND, _DECORATION, _DESCRIPTION))
-_STATUS_ROLES = frozenset((_DISPLAY, _TOOLTIP, _DESCRIPTION, _FOREGROUND, _DECORATION))
-HELD_BACK = "– Held back"
-READY = "Ready to send"
-NOT_CHECKED = "Not checked yet"
-_CACHE_ROWS = 4096
+_REPAINT_ALL = 256
 
 
-@dataclass(frozen=True, slots=True)
-class CellEdit:
-    """What an edit changed, for the problems panel and the totals to follow incrementally.
+class ImportGridModel(GridModelBase):
+    """The grid's model with edits, rows put in and taken out, sorting and filters.
 
-    Attributes:
-        rows: The rows whose cells were edited.
-        affected: Rows whose problems may have changed (edited rows and rows sharing a key).
-        before: For each edited row, its account ID and bits before the edit.
-    """
-
-    rows: tuple[int, ...]
-    affected: tuple[int, ...]
-    before: dict[int, tuple[str, int]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Mark:
-    error: bool
-    text: str
-
-
-class ImportGridModel(QAbstractTableModel):
-    """Column 0 is the row's status; columns 1… are the file's columns; the vertical header
-    shows the file's line numbers. Every `data()` call is O(1) in the size of the table.
+    An editor in the view calls `setData`; when a `command_sink` is set (the undo stack's
+    owner), the change goes there as a step that can be undone, and comes back through
+    `set_cells`, the one path that changes cells.
 
     Signals:
-        cells_changed(object): a `CellEdit` after cells were edited and checked again.
+        cells_changed(object): a `CellEdit` after cells were edited (or rows put in or taken
+            out) and checked again.
     """
-
-    COL_STATUS = 0
-    cells_changed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._table: ImportTable | None = None
-        self._validation: TableValidation | None = None
-        self._roles: dict[str, str] = {}
-        self._counts: dict[str, int] = {}
-        self._rows: list[int] | None = None  # table rows shown, when filtered
-        self._state = bytearray()
-        self._reason: dict[int, str] = {}
-        self._marks: dict[int, dict[int, _Mark]] = {}
-        self._locked = False
-        self._icons: dict[bool, QIcon] = {}
-
-    # ---- contents ---------------------------------------------------------------------------
-
-    @property
-    def table(self) -> ImportTable | None:
-        """The table shown."""
-        return self._table
-
-    @property
-    def validation(self) -> TableValidation | None:
-        """The check of the table shown (None while the mapping is incomplete)."""
-        return self._validation
+        self.command_sink: CommandSink | None = None
+        self._sort: tuple[int, bool] | None = None  # (model column, descending)
+        self._filters: dict[int, str] = {}  # table column → value (trimmed, casefolded)
 
     def set_table(self, table: ImportTable | None, mapping: Mapping | None,
                   validation: TableValidation | None, keep_states: bool = False) -> None:
-        """Show a table (and its check); the send states are cleared unless `keep_states`."""
-        self.beginResetModel()
-        same = table is self._table and keep_states
-        self._table, self._validation = table, validation
-        self._roles = _roles(mapping) if mapping is not None else {}
-        self._counts = validation.counts_by_column() if validation is not None else {}
-        self._marks.clear()
-        if not same:
-            self._state = bytearray(table.row_count if table is not None else 0)
-            self._reason.clear()
-        if self._rows is not None:
-            self._rows = self._problem_rows()
-        self.endResetModel()
+        if table is not self._table:
+            self._sort, self._filters = None, {}
+        super().set_table(table, mapping, validation, keep_states)
 
-    def set_only_problems(self, on: bool) -> None:
-        """Show only rows with a problem or not written (an index list: fast for 1M rows)."""
-        self.beginResetModel()
-        self._rows = self._problem_rows() if on else None
-        self.endResetModel()
+    # ---- editing ------------------------------------------------------------------------
 
-    @property
-    def only_problems(self) -> bool:
-        """True when only rows with problems are shown."""
-        return self._rows is not None
-
-    def _problem_rows(self) -> list[int]:
-        rows = set(self._validation.rows_with_problems()) if self._validation else set()
-        rows.update(r for r in self._reason if self._state[r] in _NOT_WRITTEN)
-        return sorted(rows)
-
-    def set_locked(self, locked: bool) -> None:
-        """No edits while rows are being sent."""
-        self._locked = locked
-
-    # ---- rows and columns -------------------------------------------------------------------
-
-    def table_row(self, view_row: int) -> int:
-        """The table row shown at `view_row`."""
-        return self._rows[view_row] if self._rows is not None else view_row
-
-    def view_row(self, table_row: int) -> int:
-        """Where a table row is shown, or -1 when the filter hides it."""
-        if self._rows is None:
-            return table_row
-        i = bisect_left(self._rows, table_row)
-        return i if i < len(self._rows) and self._rows[i] == table_row else -1
-
-    def view_column(self, name: str) -> int:
-        """The model column of a file column (the status column for a field label or "")."""
-        if self._table is not None and name in self._table.headers:
-            return self._table.headers.index(name) + 1
-        return self.COL_STATUS
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        if parent.isValid() or self._table is None:
-            return 0
-        return len(self._rows) if self._rows is not None else self._table.row_count
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        if parent.isValid() or self._table is None:
-            return 0
-        return len(self._table.headers) + 1
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        row = self.table_row(index.row())
-        if index.column() == self.COL_STATUS or self._locked or self._state[row] in _LOCKED:
-            return base
-        return base | Qt.ItemFlag.ItemIsEditable
-
-    # ---- data -------------------------------------------------------------------------------
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        table = self._table
-        if table is None or not index.isValid():
-            return None
-        role = int(role)
-        col = index.column()
-        row = index.row() if self._rows is None else self._rows[index.row()]
-        if col == 0:
-            return self._status(row, role) if role in _STATUS_ROLES else None
-        if role in _TEXT_ROLES:
-            return table.columns[col - 1][row]
-        if role not in _MARK_ROLES:
-            return None
-        mark = self._row_marks(row).get(col)
-        if mark is None:
-            return None
-        if role == _BACKGROUND:
-            light, dark = _ERROR_BG if mark.error else _WARNING_BG
-            return QColor(dark if is_dark() else light)
-        if role == _DECORATION:
-            return self._icon(mark.error)
-        return mark.text
-
-    def _icon(self, error: bool) -> QIcon:
-        if error not in self._icons:
-            self._icons[error] = state_icon(ItemState.REJECTED if error else ItemState.UNKNOWN)
-        return self._icons[error]
-
-    def _status(self, row: int, role: int) -> Any:
-        state = _STATES[self._state[row]]
-        valid = self._validation is None or self._validation.is_valid(row)
-        if role == _DISPLAY:
-            if state is not None:
-                return f"{state.mark} {state.label}"
-            if self._validation is None:
-                return NOT_CHECKED
-            return READY if valid else HELD_BACK
-        if role in (_TOOLTIP, _DESCRIPTION):
-            lines = [self._reason[row]] if row in self._reason else []
-            if self._validation is not None:
-                lines += [("Error: " if p.severity is Severity.ERROR else "Check: ") + p.message
-                          for p in self._validation.row_problems(row)]
-            return "\n".join(lines) or None
-        if role == _FOREGROUND:
-            if state is not None:
-                return state_colour(state)
-            return None if valid else state_colour(ItemState.NOT_SENT)
-        if state is not None:  # the decoration
-            return state_icon(state)
-        marks = self._row_marks(row)
-        if not valid or any(m.error for m in marks.values()):
-            return self._icon(True)
-        return self._icon(False) if marks else None
-
-    def _row_marks(self, row: int) -> dict[int, _Mark]:
-        cached = self._marks.get(row)
-        if cached is not None:
-            return cached
-        marks: dict[int, _Mark] = {}
-        if self._validation is not None:
-            for p in self._validation.row_problems(row):
-                col = self.view_column(p.column)
-                old = marks.get(col)
-                error = p.severity is Severity.ERROR or (old is not None and old.error)
-                kind = "Error" if p.severity is Severity.ERROR else "Check"
-                text = f"{old.text}\n{kind}: {p.message}" if old else f"{kind}: {p.message}"
-                marks[col] = _Mark(error, text)
-        if len(self._marks) >= _CACHE_ROWS:
-            self._marks.clear()
-        self._marks[row] = marks
-        return marks
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        table = self._table
-        if table is None or section < 0:
-            return None
-        if orientation == Qt.Orientation.Vertical:
-            if section >= self.rowCount():
-                return None
-            line = table.line_of(self.table_row(section))
-            if role == Qt.ItemDataRole.DisplayRole:
-                return str(line)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return f"Line {line:,} of the file"
-            return None
-        if section > len(table.headers):
-            return None
-        if section == self.COL_STATUS:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return "Status"
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return ("Ready to send, held back because of a problem, or how PacSpace "
-                        "answered.")
-            return None
-        name = table.headers[section - 1]
-        count = self._counts.get(name, 0)
-        role_text = self._roles.get(name, "left out")
-        if role == Qt.ItemDataRole.DisplayRole:
-            problems = f"  ⚠ {count:,}" if count else ""
-            return f"{name}{problems}\n→ {role_text}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            said = (f"{count:,} problem{'s' if count != 1 else ''} in this column."
-                    if count else "No problems in this column.")
-            return f"Column “{name}” → {role_text}. {said}"
-        return None
-
-    def problem_count(self, name: str) -> int:
-        """Problems counted in a file column."""
-        return self._counts.get(name, 0)
-
-    # ---- edits: the one path every change of a cell takes ----------------------------------
+    def row_editable(self, row: int) -> bool:
+        """False for rows being sent or already written, and while sending."""
+        return not self._locked and self._state[row] not in _LOCKED
 
     def setData(self, index: Index, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not (self.flags(index)
-                                                    & Qt.ItemFlag.ItemIsEditable):
+        table = self._table
+        if table is None or role != Qt.ItemDataRole.EditRole or not (
+                self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
-        self.set_cells([(self.table_row(index.row()), index.column() - 1, str(value))])
+        row, col = self.table_row(index.row()), index.column() - 1
+        text = str(value)
+        if table.cell(row, col) == text:
+            return True
+        if self.command_sink is not None:
+            self.command_sink([(row, col, text)], f"Edit {table.headers[col]}")
+        else:
+            self.set_cells([(row, col, text)])
         return True
 
-    def set_cells(self, changes: Sequence[tuple[int, int, str]]) -> list[int]:
+    def set_cells(self, changes: Sequence[Change]) -> list[int]:
         """Change cells (table row, table column, text), check them again, repaint.
 
         Returns:
@@ -319,82 +89,183 @@ class ImportGridModel(QAbstractTableModel):
         rows = sorted({r for r, _c, _t in changes})
         before: dict[int, tuple[str, int]] = {}
         if validation is not None:
-            plan = validation.plan
-            before = {r: (plan.account_at(r), validation.bits[r]) for r in rows}
+            account, bits = validation.plan.account_at, validation.bits
+            before = {r: (account(r), bits[r]) for r in rows}
+        columns = table.columns
         for row, column, text in changes:
-            table.set_cell(row, column, text)
+            columns[column][row] = text
         affected = validation.revalidate_rows(rows) if validation is not None else rows
-        for row in affected:
-            self._marks.pop(row, None)
+        self._after_change(affected)
+        self.cells_changed.emit(CellEdit(tuple(rows), tuple(affected), before))
+        return list(affected)
+
+    def _after_change(self, affected: Sequence[int]) -> None:
+        table, validation = self._table, self._validation
+        assert table is not None
+        if len(affected) > _REPAINT_ALL:
+            self._marks.clear()
+        else:
+            for row in affected:
+                self._marks.pop(row, None)
         if validation is not None:
             self._counts = validation.counts_by_column()
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(table.headers))
         self._repaint(affected)
-        self.cells_changed.emit(CellEdit(tuple(rows), tuple(affected), before))
-        return list(affected)
 
-    def _repaint(self, rows: Sequence[int], first_col: int = 0) -> None:
-        last = self.columnCount() - 1
-        if last < 0:
+    def insert_rows(self, at: int, block: RowBlock) -> None:
+        """Put whole rows before table row `at` (`row_count` appends) and check them."""
+        table, validation = self._table, self._validation
+        n = len(block)
+        if table is None or not n:
             return
-        shown = [v for r in rows if (v := self.view_row(r)) >= 0]
-        if len(shown) > 256:  # one signal for a big change
-            shown = [min(shown), max(shown)]
-        for v in shown:
-            self.dataChanged.emit(self.index(v, first_col), self.index(v, last))
+        plain = self._rows is None
+        if plain:
+            self.beginInsertRows(_ROOT, at, at + n - 1)
+        else:
+            self.beginResetModel()
+        if validation is not None:
+            affected = validation.insert_rows(at, block)
+        else:
+            table.insert_rows(at, block)
+            affected = list(range(at, at + n))
+        self._state[at:at] = bytes(n)
+        self._reason = {r + n if r >= at else r: t for r, t in self._reason.items()}
+        self._marks.clear()
+        if plain:
+            self.endInsertRows()
+        else:
+            self._set_rows(self._moved_view(at, n), self._ascending)
+            self.endResetModel()
+        self._after_change(affected)
+        self.cells_changed.emit(CellEdit((), tuple(affected), {}, at, n))
 
-    # ---- outcomes of sending ----------------------------------------------------------------
+    def delete_rows(self, at: int, count: int) -> RowBlock:
+        """Take out table rows `at`…`at + count - 1`; returns them, to put back."""
+        table, validation = self._table, self._validation
+        assert table is not None and count > 0
+        stop = at + count
+        removed: tuple[tuple[str, int], ...] = ()
+        if validation is not None:
+            account, bits = validation.plan.account_at, validation.bits
+            removed = tuple((account(r), bits[r]) for r in range(at, stop))
+        plain = self._rows is None
+        if plain:
+            self.beginRemoveRows(_ROOT, at, stop - 1)
+        else:
+            self.beginResetModel()
+        affected: list[int] = []
+        if validation is not None:
+            block, affected = validation.delete_rows(at, count)
+        else:
+            block = table.delete_rows(at, count)
+        del self._state[at:stop]
+        self._reason = {r - count if r >= stop else r: t for r, t in self._reason.items()
+                        if not at <= r < stop}
+        self._marks.clear()
+        if plain:
+            self.endRemoveRows()
+        else:
+            self._set_rows(self._moved_view(at, -count), self._ascending)
+            self.endResetModel()
+        before: dict[int, tuple[str, int]] = {}
+        if validation is not None:
+            before = {r: (validation.plan.account_at(r), validation.bits[r]) for r in affected}
+        self._after_change(affected)
+        self.cells_changed.emit(CellEdit((), tuple(affected), before, at, -count, removed))
+        return block
 
-    def mark(self, states: dict[int, tuple[ItemState, str]]) -> None:
-        """Set the send state (and the reason, for states other than accepted) of rows."""
-        for row, (state, reason) in states.items():
-            self._state[row] = _CODE[state]
-            if reason:
-                self._reason[row] = reason
+    def _moved_view(self, at: int, delta: int) -> list[int] | None:
+        """The rows shown after `delta` rows were put in (> 0) or taken out at table row `at`;
+        new rows appear where they were put, even if a filter would hide them."""
+        rows = self._rows
+        if rows is None:
+            return None
+        if delta < 0:
+            stop = at - delta
+            return [r + delta if r >= stop else r for r in rows if not at <= r < stop]
+        moved = [r + delta if r >= at else r for r in rows]
+        new = list(range(at, at + delta))
+        if self._ascending:
+            i = bisect_left(moved, at)
+        else:
+            i = moved.index(at + delta) if at + delta in set(moved) else len(moved)
+        moved[i:i] = new
+        return moved
+
+    # ---- order and filters ----------------------------------------------------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Show the rows ordered by a column (the file's line numbers stay with the rows);
+        a negative column goes back to the file's order."""
+        if self._table is None:
+            return
+        self._sort = (column, order == Qt.SortOrder.DescendingOrder) if column >= 0 else None
+        self.refresh_rows()
+
+    @property
+    def sort_column(self) -> int:
+        """The model column the rows are ordered by, or -1 for the file's order."""
+        return self._sort[0] if self._sort is not None else -1
+
+    def set_filter(self, column: int, value: str | None) -> None:
+        """Show only rows whose cell in a model column is `value` (case and surrounding spaces
+        ignored); None removes that column's filter."""
+        if self._table is None or column < 1:
+            return
+        if value is None:
+            self._filters.pop(column - 1, None)
+        else:
+            self._filters[column - 1] = value.strip().casefold()
+        self.refresh_rows()
+
+    def clear_filters(self) -> None:
+        """Show every row again (the problems switch stays as it is)."""
+        self._filters = {}
+        self.refresh_rows()
+
+    @property
+    def filters(self) -> dict[str, str]:
+        """The filters in force: column name → value."""
+        table = self._table
+        return {table.headers[c]: v for c, v in self._filters.items()} if table else {}
+
+    def _build_rows(self) -> list[int] | None:
+        rows = super()._build_rows()
+        table = self._table
+        if table is None:
+            return None
+        for col, value in self._filters.items():
+            cells = table.columns[col]
+            wanted = {v for v in set(cells) if v.strip().casefold() == value}
+            if rows is None:
+                rows = list(compress(range(len(cells)), map(wanted.__contains__, cells)))
             else:
-                self._reason.pop(row, None)
-        self._repaint(sorted(states))
+                rows = list(compress(rows, map(wanted.__contains__, map(cells.__getitem__,
+                                                                          rows))))
+        if self._sort is None:
+            return rows
+        column, descending = self._sort
+        base: Sequence[int] = rows if rows is not None else range(table.row_count)
+        validation = self._validation
+        if (column >= 1 and validation is not None
+                and validation.plan.bits_column == table.headers[column - 1]):
+            # amounts as numbers; the ones that are not amounts last, either way
+            bad = {p.row for p in validation.problems() if p.field == "bits"}
+            good = [r for r in base if r not in bad] if bad else list(base)
+            good.sort(key=validation.bits.__getitem__, reverse=descending)
+            return good + [r for r in base if r in bad]
+        return sorted(base, key=self._sort_key(column), reverse=descending)
 
-    def state(self, row: int) -> ItemState | None:
-        """The send state of a row in this session, or None."""
-        return _STATES[self._state[row]]
+    def _set_rows(self, rows: list[int] | None, ascending: bool = True) -> None:
+        super()._set_rows(rows, ascending and self._sort is None)
 
-    def rows_in(self, *states: ItemState) -> list[int]:
-        """Rows in any of the given send states."""
-        codes = bytes(_CODE[s] for s in states)
-        data = self._state
-        out: list[int] = []
-        for code in codes:
-            start = data.find(code)
-            while start >= 0:
-                out.append(start)
-                start = data.find(code, start + 1)
-        return sorted(out)
-
-    def count_in(self, *states: ItemState) -> int:
-        """How many rows are in any of the given send states (C speed, for 1M rows)."""
-        return sum(self._state.count(_CODE[s]) for s in states)
-
-    def sendable_rows(self) -> list[int]:
-        """Valid rows not (possibly) written yet: never sent, rejected, or not sent."""
-        if self._validation is None:
-            return []
-        state = self._state
-        return [r for r in self._validation.valid_rows() if state[r] not in _LOCKED]
-
-
-def _roles(mapping: Mapping) -> dict[str, str]:
-    """What each column becomes, in words, for the column headers."""
-    roles: dict[str, str] = {}
-    for meta in mapping.metadata:
-        roles[meta.column] = f"metadata “{meta.name}”"
-    for wire, source in mapping.sources().items():
-        if source is None:
-            continue
-        label = FIELD_LABELS[wire]
-        if wire == "bits" and mapping.amount.factor != 1:
-            label = f"Bits (× {mapping.amount.factor:,})"
-        for column in source.columns():
-            part = label if source.kind is SourceKind.COLUMN else f"part of {label}"
-            roles[column] = f"{part}, {roles[column]}" if column in roles else part
-    return roles
+    def _sort_key(self, column: int) -> Callable[[int], Any]:
+        table, validation = self._table, self._validation
+        assert table is not None
+        if column == self.COL_STATUS:
+            state = self._state
+            if validation is None:
+                return state.__getitem__
+            return lambda r: (state[r], validation.is_valid(r))
+        cells = table.columns[column - 1]
+        return lambda r: cells[r].casefold()

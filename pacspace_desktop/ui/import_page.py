@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -36,9 +36,13 @@ from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
 from pacspace_desktop.storage.drafts import DraftStore
 from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.ui.grid_actions import GridActions
+from pacspace_desktop.ui.grid_commands import MappingCommand
+from pacspace_desktop.ui.import_draft import DraftBanner, DraftKeeper
 from pacspace_desktop.ui.import_grid import ImportGrid
 from pacspace_desktop.ui.import_mapping import MappingPanel
 from pacspace_desktop.ui.import_preview import ImportPreview
+from pacspace_desktop.ui.import_restore import DraftController
 
 FORMATS = (".csv", ".tsv", ".txt", ".tab", ".xlsx", ".xlsm")
 FILE_FILTER = "Invoice files (*.csv *.tsv *.txt *.xlsx);;All files (*)"
@@ -67,10 +71,11 @@ class ImportPage(QWidget):
                  drafts: DraftStore, config_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._drafts = drafts  # spreadsheet drafts come with the editing issue
+        self._drafts = drafts
         self.library = MappingLibrary(config_dir / "mappings.json")
         self.imports = ImportService(parent=self)
         self.result: ImportResult | None = None
+        self._checked_mapping: Mapping | None = None  # the mapping last sent to be checked
         self.setAcceptDrops(True)
 
         self.title = QLabel("<b>Import file</b>")
@@ -129,7 +134,11 @@ class ImportPage(QWidget):
         pr.addWidget(self.bar_label, 2)
         pr.addWidget(self.cancel)
         self.progress_row.hide()
+        self.grid_actions = GridActions(self.grid.editor, self.grid.find_bar, self, parent=self)
+        self.banner = DraftBanner()
+        self.draft = DraftController(self, DraftKeeper(drafts, self), self.banner)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
         layout.addLayout(head)
         layout.addWidget(self.progress_row)
         layout.addWidget(self.message)
@@ -147,6 +156,19 @@ class ImportPage(QWidget):
         self.grid.settings_requested.connect(self.settings_requested)
         self.grid.check_requested.connect(self.check_requested)
         self.grid.export_requested.connect(self.export_problems)
+        self.draft.offer()
+
+    def edit_actions(self) -> list[QAction | None]:
+        """The grid's actions for the window's Edit menu (None where a separator goes)."""
+        return self.grid_actions.menu_actions()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.grid_actions.set_active(True)
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.grid_actions.set_active(False)
+        super().hideEvent(event)
 
     # ---- opening ----------------------------------------------------------------------------
 
@@ -163,14 +185,15 @@ class ImportPage(QWidget):
             self._say("Wait until sending has ended (or pause it) before opening another "
                       "file.", problem=True)
             return
-        self.imports.load(Path(path), library=self.library, known_keys=self._known_keys)
+        self.imports.load(Path(path), library=self.library, known_keys=self.known_keys)
 
     def _reread(self, options: ReadOptions) -> None:
         if self.result is not None and not self.grid.send_bar.sending:
             self.imports.load(self.result.path, options, mapping=self.mapping.mapping(),
-                              library=self.library, known_keys=self._known_keys)
+                              library=self.library, known_keys=self.known_keys)
 
-    def _known_keys(self, keys: list[str]) -> set[str]:
+    def known_keys(self, keys: list[str]) -> set[str]:
+        """Which of `keys` were sent before (the history)."""
         return set(self._store.sightings(keys))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -222,6 +245,8 @@ class ImportPage(QWidget):
             self.grid.send_bar.reset()
         if new_table:  # after a check, the panel already shows (or is ahead of) the mapping
             self.mapping.set_mapping(table.headers, result.mapping)
+        if new_table:
+            self._checked_mapping = result.mapping
         self.grid.show_result(result, keep_states=not new_table)
         bits = result.mapping.bits
         self.mapping.set_formats(
@@ -241,10 +266,31 @@ class ImportPage(QWidget):
             if result.mapping_problems:
                 words += " Some columns still need choosing (step 2)."
             self._say(f"{words} {note}".strip())
+        self.draft.loaded(result, new_table)
+        self.grid_actions.update()
+
+    def say_restored(self, changes: int) -> None:
+        """Tell that an unfinished import is back."""
+        if self.result is not None:
+            self.tabs.setCurrentIndex(TAB_CHECK)
+            self._say(f"Restored {self.result.path.name} with your {changes:,} "
+                      f"change{'s' if changes != 1 else ''}. Undo (Ctrl+Z) takes them back "
+                      "one by one.")
 
     def _mapping_changed(self, mapping: Mapping) -> None:
         if self.result is None or self.grid.send_bar.sending:
             return
+        old = self._checked_mapping or self.result.mapping
+        if mapping != old:
+            self.grid.editor.push(MappingCommand(self._apply_mapping, old, mapping))
+
+    def _apply_mapping(self, mapping: Mapping, show: bool) -> None:
+        """Check every cell under `mapping` (a step of the history, or its undo)."""
+        if self.result is None:
+            return
+        self._checked_mapping = mapping
+        if show:
+            self.mapping.set_mapping(self.result.table.headers, mapping)
         problems = check_mapping(mapping, self.result.table.headers)
         if problems:
             self.mapping.set_problems(problems)
@@ -254,7 +300,7 @@ class ImportPage(QWidget):
                                   keep_states=True)
             return
         self.mapping.set_problems([])
-        self.imports.check(self.result, mapping, known_keys=self._known_keys)
+        self.imports.check(self.result, mapping, known_keys=self.known_keys)
 
     # ---- profiles and export ----------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from pacspace_desktop.ui.style import state_colour, state_icon
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 LIMIT = 10_000  # the panel lists this many; the CSV export has them all
+_RELIST = 2_000  # an edit touching more rows lists every problem again (one reset)
 
 
 class ProblemListModel(QAbstractListModel):
@@ -92,12 +93,13 @@ class ProblemListModel(QAbstractListModel):
             return None
         p = self._items[index.row()]
         error = p.severity is Severity.ERROR
+        where = f"Line {p.line:,}" if p.line else "New row"
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"Line {p.line:,}: {p.message}"
+            return f"{where}: {p.message}"
         if role == Qt.ItemDataRole.ToolTipRole:
             kind = "Error — the row is held back" if error else "Check — the row can be sent"
-            where = f", column “{p.column}”" if p.column else ""
-            return f"{kind}. Line {p.line:,}{where}.\n{p.message}"
+            column = f", column “{p.column}”" if p.column else ""
+            return f"{kind}. {where}{column}.\n{p.message}"
         if role == Qt.ItemDataRole.DecorationRole:
             return state_icon(ItemState.REJECTED if error else ItemState.UNKNOWN)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -147,9 +149,12 @@ class ProblemsPanel(QWidget):
         self._validation = validation
         self.model.set_validation(validation)
 
-    def update_rows(self, rows: Sequence[int]) -> None:
-        """Follow an edit."""
-        self.model.update_rows(rows)
+    def update_rows(self, rows: Sequence[int], moved: bool = False) -> None:
+        """Follow an edit; `moved` when rows were put in or taken out (all is listed again)."""
+        if moved or len(rows) > _RELIST:
+            self.model.set_validation(self._validation)
+        else:
+            self.model.update_rows(rows)
 
     def _go(self, index: QModelIndex) -> None:
         p = self.model.problem(index.row())

@@ -58,6 +58,18 @@ class RunningTotals:
             return set()
         plan, bits = validation.plan, validation.bits
         changed: set[str] = set()
+        if edit.delta < 0:
+            stop = edit.at - edit.delta
+            for valid, (account, amount) in zip(self._valid[edit.at:stop], edit.removed,
+                                                strict=True):
+                if valid:
+                    self._add(account, -1, -amount)
+                    self.valid -= 1
+                    changed.add(account)
+            del self._valid[edit.at:stop]
+        elif edit.delta > 0:
+            self._valid[edit.at:edit.at] = bytes(edit.delta)
+        self.rows += edit.delta
         for row in edit.affected:
             old_account, old_bits = edit.before.get(row) or (plan.account_at(row), bits[row])
             if self._valid[row]:

@@ -162,6 +162,17 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About PacSpace Desktop", None, self.show_about)
 
+    def add_edit_actions(self, actions: list[QAction | None]) -> None:
+        """Put a page's actions at the top of the Edit menu (None: a separator)."""
+        first = self.edit_menu.actions()[0] if self.edit_menu.actions() else None
+        for action in [*actions, None]:
+            if action is None:
+                self.edit_menu.insertSeparator(first) if first else self.edit_menu.addSeparator()
+            elif first is not None:
+                self.edit_menu.insertAction(first, action)
+            else:
+                self.edit_menu.addAction(action)
+
     def _action(self, menu: QMenu, text: str, shortcut: str | QKeySequence.StandardKey | None,
                 slot: object) -> QAction:
         action = QAction(text, self)

@@ -113,6 +113,7 @@ def _connect(window: MainWindow, s: Services, p: Pages) -> None:
     if isinstance(p.import_file, ImportPage):
         p.import_file.settings_requested.connect(lambda: window.show_page(SETTINGS))
         p.import_file.check_requested.connect(check)
+        window.add_edit_actions(p.import_file.edit_actions())
 
     window.close_requested.connect(lambda: window.set_may_close(not s.submissions.busy
                                                                 or _confirm_close(window, s)))
