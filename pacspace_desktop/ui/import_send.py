@@ -6,11 +6,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.importing import TableValidation
@@ -21,7 +19,7 @@ from pacspace_desktop.submission.runner import RequestReport, RunReport
 from pacspace_desktop.ui.import_grid_model import ImportGridModel
 from pacspace_desktop.ui.import_totals import TotalsPanel
 from pacspace_desktop.ui.review_dialog import ReviewDialog
-from pacspace_desktop.ui.sending_panel import SendingPanel
+from pacspace_desktop.ui.sending_panel import SendingPanel, route_outcome_action
 
 _PROBLEM = "color: #cf222e;"
 _QUICK_ROWS = 5000  # more rows than this are prepared for review in a worker thread
@@ -287,18 +285,13 @@ class ImportSender(QWidget):
             self.update_state()
 
     def _outcome_action(self, report: RequestReport, action: str) -> None:
-        if action == NextStep.OPEN_KEY_SETTINGS.value:
-            self.settings_requested.emit()
-        elif action == NextStep.VIEW_PLAN.value:
-            QDesktopServices.openUrl(QUrl(PRICING_URL))
-        elif action == NextStep.CHECK_ON_SERVER.value:
-            self.check_requested.emit(report.submission_id)
-        elif action == NextStep.FIX_ITEMS.value and report.fault is not None:
-            index, field = report.fault
-            if 0 <= index < len(report.items):
-                row = self._rows_by_key.get(report.items[index].key)
-                if row is not None:
-                    self.row_requested.emit(row, field or "")
+        route_outcome_action(action, report, open_settings=self.settings_requested.emit,
+                             check=self.check_requested.emit, show_item=self._show_item)
+
+    def _show_item(self, key: str, field: str | None) -> None:
+        row = self._rows_by_key.get(key)
+        if row is not None:
+            self.row_requested.emit(row, field or "")
 
 
 def _reason(report: RequestReport) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.metadata import fields_from_metadata
 from pacspace_desktop.domain.states import ItemState
@@ -34,7 +33,7 @@ from pacspace_desktop.submission.runner import RequestReport, RunReport
 from pacspace_desktop.ui.draft_model import DraftRow, DraftTableModel
 from pacspace_desktop.ui.record_form import RecordForm
 from pacspace_desktop.ui.review_dialog import ReviewDialog
-from pacspace_desktop.ui.sending_panel import SendingPanel
+from pacspace_desktop.ui.sending_panel import SendingPanel, route_outcome_action
 from pacspace_desktop.ui.style import error_style
 
 log = logging.getLogger(__name__)
@@ -304,19 +303,14 @@ class NewRecordPage(QWidget):
         self._update_buttons()
 
     def _outcome_action(self, report: RequestReport, action: str) -> None:
-        if action == NextStep.OPEN_KEY_SETTINGS.value:
-            self.settings_requested.emit()
-        elif action == NextStep.VIEW_PLAN.value:
-            QDesktopServices.openUrl(QUrl(PRICING_URL))
-        elif action == NextStep.CHECK_ON_SERVER.value:
-            self.check_requested.emit(report.submission_id)
-        elif action == NextStep.FIX_ITEMS.value and report.fault is not None:
-            index, _field = report.fault
-            if 0 <= index < len(report.items):
-                row = self.model.find_key(report.items[index].key)
-                if row >= 0:
-                    self.table.selectRow(row)
-                    self.edit_row(row)
+        route_outcome_action(action, report, open_settings=self.settings_requested.emit,
+                             check=self.check_requested.emit, show_item=self._show_item)
+
+    def _show_item(self, key: str, _field: str | None) -> None:
+        row = self.model.find_key(key)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.edit_row(row)
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pacspace_desktop.domain.catalogue import NextStep, OutcomeKind, entry
+from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep, OutcomeKind, entry
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.submission_service import SubmissionService
 from pacspace_desktop.submission.runner import RequestReport, RunReport, Waiting
@@ -220,3 +222,28 @@ class SendingPanel(QWidget):
         else:
             self.summary.setText("Everything was accepted. The Request IDs are in the "
                                  "history.")
+
+
+def route_outcome_action(action: str, report: RequestReport, *,
+                         open_settings: Callable[[], None], check: Callable[[int], None],
+                         show_item: Callable[[str, str | None], None]) -> None:
+    """Carry out an outcome card's next step the same way on every page that sends.
+
+    Args:
+        action: The card's `NextStep` value.
+        report: The request the card is about.
+        open_settings: Opens the key settings (401 and other settings problems).
+        check: Checks the request's submission on the server (unknown outcomes).
+        show_item: Shows the item with this key and the field at fault (400 naming one).
+    """
+    if action in (NextStep.OPEN_KEY_SETTINGS.value, NextStep.CHECK_SETTINGS.value,
+                  NextStep.CHECK_CONNECTION.value):
+        open_settings()
+    elif action == NextStep.VIEW_PLAN.value:
+        QDesktopServices.openUrl(QUrl(PRICING_URL))
+    elif action == NextStep.CHECK_ON_SERVER.value:
+        check(report.submission_id)
+    elif action == NextStep.FIX_ITEMS.value and report.fault is not None:
+        index, field = report.fault
+        if 0 <= index < len(report.items):
+            show_item(report.items[index].key, field)
