@@ -17,10 +17,13 @@ import httpx
 from PySide6.QtCore import QObject, Signal
 
 from pacspace_desktop.domain.apikey import ApiKey, Environment
-from pacspace_desktop.domain.catalogue import CatalogueEntry, OutcomeKind, entry
 from pacspace_desktop.network.client import WriteClient
 from pacspace_desktop.network.factory import make_http_client
 from pacspace_desktop.network.reads import ReadClient, ReadResult
+from pacspace_desktop.services.connection_check import (
+    ConnectionCheck,
+    interpret_connection_check,
+)
 from pacspace_desktop.storage.keystore import KeyringUnavailable, KeyState, KeyStatus, KeyStore
 from pacspace_desktop.storage.settings import (
     Profile,
@@ -46,25 +49,6 @@ class SandboxHandle:
 
 SandboxStarter = Callable[[], SandboxHandle]
 HttpFactory = Callable[[float], httpx.AsyncClient]
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionCheck:
-    """The answer to "Test connection".
-
-    Attributes:
-        ok: True when the key was accepted.
-        title: One line for people.
-        explanation: What it means and what to do.
-        entry: The catalogue entry when something failed.
-        detail: HTTP status and the server's words.
-    """
-
-    ok: bool
-    title: str
-    explanation: str
-    entry: CatalogueEntry | None = None
-    detail: str = ""
 
 
 class SessionService(QObject):
@@ -361,7 +345,7 @@ class SessionService(QObject):
             return check
         probe = f"pacspace-desktop-connection-test-{uuid.uuid4().hex[:12]}"
         result = await client.read_bucket(probe)
-        check = _interpret(result)
+        check = interpret_connection_check(result)
         self.connection_checked.emit(check)
         return check
 
@@ -375,23 +359,6 @@ class SessionService(QObject):
         if self._sandbox is not None:
             self._sandbox.stop()
             self._sandbox = None
-
-
-def _interpret(result: ReadResult) -> ConnectionCheck:
-    if result.kind is None:
-        return ConnectionCheck(True, "Connected — the key was accepted",
-                               "PacSpace answered and accepted the API key.",
-                               detail=f"HTTP {result.status_code}")
-    e = entry(result.kind)
-    detail = f"HTTP {result.status_code}: {result.server_message}" if result.status_code \
-        else result.server_message
-    if result.kind is OutcomeKind.UNAUTHORIZED:
-        return ConnectionCheck(False, "The key was rejected", f"{e.explanation} "
-                               f"{e.next_step_text}", e, detail)
-    if result.status_code is None:
-        return ConnectionCheck(False, "PacSpace could not be reached",
-                               f"{e.title}. {e.explanation} {e.next_step_text}", e, detail)
-    return ConnectionCheck(False, e.title, f"{e.explanation} {e.next_step_text}", e, detail)
 
 
 _CLOSING: set[asyncio.Task[None]] = set()

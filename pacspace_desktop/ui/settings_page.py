@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from pacspace_desktop.domain.states import ItemState
-from pacspace_desktop.services.session_service import ConnectionCheck, SessionService
+from pacspace_desktop.services.connection_check import ConnectionCheck
+from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.storage.keystore import KeyState, KeyStatus
 from pacspace_desktop.storage.settings import DEFAULT_BASE_URL
 from pacspace_desktop.ui.key_field import KeyField
