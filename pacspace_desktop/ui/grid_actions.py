@@ -57,6 +57,7 @@ class GridActions(QObject):
         self.fill_down.setToolTip("Copy the top cell of the selection into the cells below "
                                   "(Ctrl+D). Ctrl+Enter while typing fills the whole selection.")
         stack.indexChanged.connect(self._stack_changed)
+        editor.model.checking_changed.connect(self._stack_changed)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for action in self.menu_actions():
             if action is not None and action not in (self.find, self.replace):
@@ -94,17 +95,24 @@ class GridActions(QObject):
         self._active = active
         self.update()
 
-    def _stack_changed(self, _index: int) -> None:
+    @property
+    def _edits(self) -> tuple[QAction, ...]:
+        """The actions that make a step of the history."""
+        return (self.paste, self.fill_down, self.clear, self.insert_above, self.insert_below,
+                self.delete_rows)
+
+    def _stack_changed(self, _index: object) -> None:
         self.update()
 
     def update(self) -> None:
         """Texts and enabled states, after a step or when the page shows or hides."""
-        stack, table = self._editor.stack, self._editor.model.table
-        can = self._active and table is not None
-        self.undo.setEnabled(can and stack.canUndo())
-        self.redo.setEnabled(can and stack.canRedo())
+        stack, model = self._editor.stack, self._editor.model
+        can = self._active and model.table is not None
+        free = not model.checking  # no step while a big edit is checked
+        self.undo.setEnabled(can and free and stack.canUndo())
+        self.redo.setEnabled(can and free and stack.canRedo())
         self.undo.setText(f"Undo {stack.undoText()}" if stack.canUndo() else "Undo")
         self.redo.setText(f"Redo {stack.redoText()}" if stack.canRedo() else "Redo")
         for action in self.menu_actions():
             if action is not None and action not in (self.undo, self.redo):
-                action.setEnabled(can)
+                action.setEnabled(can and (free or action not in self._edits))

@@ -52,6 +52,7 @@ HELD_BACK = "– Held back"
 READY = "Ready to send"
 NOT_CHECKED = "Not checked yet"
 _CACHE_ROWS = 4096
+_REPAINT_MANY = 4096  # rows changed: more repaint everything with one signal
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +334,10 @@ class GridModelBase(QAbstractTableModel):
     def _repaint(self, rows: Sequence[int], first_col: int = 0) -> None:
         last = self.columnCount() - 1
         if last < 0:
+            return
+        if len(rows) > _REPAINT_MANY:  # one signal for a big change (no row looked up)
+            self.dataChanged.emit(self.index(0, first_col),
+                                  self.index(max(self.rowCount() - 1, 0), last))
             return
         shown = [v for r in rows if (v := self.view_row(r)) >= 0]
         if len(shown) > 256:  # one signal for a big change

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 
 from PySide6.QtGui import QUndoCommand
 
@@ -121,14 +122,24 @@ class GroupCommand(GridCommand):
     def __init__(self, parts: Sequence[GridCommand], text: str) -> None:
         super().__init__(text)
         self._parts = list(parts)
+        # each part needs the check of the one before: no part is checked in a worker
+        self._models = list({id(m): m for p in self._parts
+                             if isinstance(m := getattr(p, "_model", None), ImportGridModel)
+                             }.values())
 
     def redo(self) -> None:
-        for part in self._parts:
-            part.redo()
+        with ExitStack() as stack:
+            for model in self._models:
+                stack.enter_context(model.checks_at_once())
+            for part in self._parts:
+                part.redo()
 
     def undo(self) -> None:
-        for part in reversed(self._parts):
-            part.undo()
+        with ExitStack() as stack:
+            for model in self._models:
+                stack.enter_context(model.checks_at_once())
+            for part in reversed(self._parts):
+                part.undo()
 
     def edits(self) -> list[Edit]:
         return [e for part in self._parts for e in part.edits()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Signal
-from PySide6.QtGui import QClipboard, QGuiApplication, QUndoStack
+from PySide6.QtGui import QClipboard, QGuiApplication, QUndoCommand, QUndoStack
 
 from pacspace_desktop.importing import RowBlock
 from pacspace_desktop.ui.grid_clipboard import mime_of, rows_of
@@ -40,6 +40,42 @@ def rows(n: int) -> str:
     return f"{n:,} row{'s' if n != 1 else ''}"
 
 
+BUSY = "The rows of the last change are still being checked; wait until it ends."
+
+
+class GridStack(QUndoStack):
+    """The undo history, which takes no step (nor undoes or redoes one) while the model checks
+    a big edit in a worker thread (its actions are disabled meanwhile)."""
+
+    refused = Signal()
+
+    def __init__(self, model: ImportGridModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+
+    def _busy(self) -> bool:
+        if self._model.checking:
+            self.refused.emit()
+            return True
+        return False
+
+    def push(self, cmd: QUndoCommand) -> None:
+        if not self._busy():
+            super().push(cmd)
+
+    def undo(self) -> None:
+        if not self._busy():
+            super().undo()
+
+    def redo(self) -> None:
+        if not self._busy():
+            super().redo()
+
+    def setIndex(self, idx: int) -> None:
+        if not self._busy():
+            super().setIndex(idx)
+
+
 class GridEditor(QObject):
     """Turns what a person does in the grid into steps of the undo history.
 
@@ -54,7 +90,8 @@ class GridEditor(QObject):
                  clipboard: QClipboard | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model, self.view = model, view
-        self.stack = QUndoStack(self)
+        self.stack = GridStack(model, self)
+        self.stack.refused.connect(lambda: self.said.emit(BUSY))
         self._clipboard = clipboard
         model.command_sink = self.push_cells
         view.fill_requested.connect(self.fill_selection)
@@ -78,15 +115,29 @@ class GridEditor(QObject):
         table = self.model.table
         if table is None:
             return 0
-        editable = self.model.row_editable
-        kept = [c for c in changes if editable(c[0]) and table.cell(c[0], c[1]) != c[2]]
-        left_out = sum(1 for c in changes if not editable(c[0]))
+        if self._busy():
+            return 0
+        columns = table.columns
+        if self.model.all_editable():  # the usual case: no per-row question (1M rows)
+            kept = [c for c in changes if columns[c[1]][c[0]] != c[2]]
+            left_out = 0
+        else:
+            editable = self.model.row_editable
+            kept = [c for c in changes if editable(c[0]) and columns[c[1]][c[0]] != c[2]]
+            left_out = sum(1 for c in changes if not editable(c[0]))
         if kept:
-            old = [table.cell(r, c) for r, c, _t in kept]
+            old = [columns[c][r] for r, c, _t in kept]
             self.push(CellsCommand(self.model, kept, old, text))
         self.said.emit(f"{cells(left_out)} of rows already sent were left unchanged."
                        if left_out else "")
         return left_out
+
+    def _busy(self) -> bool:
+        """True (and said) while a big edit is checked: no new step meanwhile."""
+        if self.model.checking:
+            self.said.emit(BUSY)
+            return True
+        return False
 
     # ---- the selection ----------------------------------------------------------------------
 
@@ -149,6 +200,8 @@ class GridEditor(QObject):
     def paste(self) -> None:
         """Paste the clipboard at the selection: one value fills every selected cell; a block
         starts at the top-left selected cell and adds rows when it runs past the end."""
+        if self._busy():
+            return
         table, model = self.model.table, self.model
         data = rows_of(self.clipboard.mimeData())
         if table is None:
@@ -261,6 +314,8 @@ class GridEditor(QObject):
 
     def insert_rows(self, below: bool = False) -> None:
         """Put in as many empty rows as are selected, above (or below) the selection."""
+        if self._busy():
+            return
         table, selected = self.model.table, self._selected_rows()
         if table is None:
             return
@@ -274,6 +329,8 @@ class GridEditor(QObject):
 
     def delete_rows(self) -> None:
         """Take out the selected rows (not rows already sent)."""
+        if self._busy():
+            return
         selected = self._selected_rows()
         if self.model.table is None or not selected:
             return

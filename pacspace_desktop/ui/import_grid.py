@@ -66,6 +66,13 @@ class ImportGrid(QWidget):
         self.note.setAccessibleName("What the last change did")
         self.note.hide()
         self.editor.said.connect(self._tell)
+        self.check_label = QLabel()
+        self.check_label.setAccessibleName("Checking the changed rows")
+        self.check_label.setToolTip("The rows of a big change are checked in the background; "
+                                    "the grid can be changed again when the check ends.")
+        self.check_label.hide()
+        self.model.check_progress.connect(self._checking)
+        self.model.checking_changed.connect(self._lock_for_check)
         self.filter_label = QLabel()
         self.filter_label.setAccessibleName("Rows shown")
         self.show_all = QPushButton("Show all rows")
@@ -118,6 +125,7 @@ class ImportGrid(QWidget):
         ll.addWidget(self.find_bar)
         ll.addLayout(tools)
         ll.addWidget(self.note)
+        ll.addWidget(self.check_label)
         ll.addWidget(self.view, 1)
         ll.addWidget(self.send_bar)
         problems_box = QGroupBox("Problems")
@@ -188,6 +196,18 @@ class ImportGrid(QWidget):
     def _tell(self, text: str) -> None:
         self.note.setText(text)
         self.note.setVisible(bool(text))
+
+    def _checking(self, text: str) -> None:
+        self.check_label.setText(text)
+        self.check_label.setVisible(bool(text))
+
+    def _lock_for_check(self, checking: bool) -> None:
+        """No step of the history (nor a run) while a big change is checked."""
+        self.history.setEnabled(not checking)
+        if checking:
+            self.send_bar.send.setEnabled(False)  # the check decides which rows are valid
+        else:
+            self.send_bar.update_state()
 
     def _show_all(self) -> None:
         self.model.sort(-1)

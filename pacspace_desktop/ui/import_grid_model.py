@@ -4,14 +4,18 @@ never change the rows' file line numbers."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import compress
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 
 from pacspace_desktop.importing import ImportTable, Mapping, RowBlock, TableValidation
+from pacspace_desktop.importing.validate import StagedRevalidation
 from pacspace_desktop.ui.grid_base import (
     _LOCKED,
     HELD_BACK,
@@ -22,13 +26,18 @@ from pacspace_desktop.ui.grid_base import (
     Index,
 )
 
-__all__ = ["HELD_BACK", "NOT_CHECKED", "READY", "CellEdit", "Change", "ImportGridModel"]
+__all__ = ["BIG_CHECK", "HELD_BACK", "NOT_CHECKED", "READY", "CellEdit", "Change",
+           "ImportGridModel"]
 
 Change = tuple[int, int, str]
 """(table row, table column, text) of one cell."""
 CommandSink = Callable[[list[Change], str], object]
 _ROOT = QModelIndex()
 _REPAINT_ALL = 256
+BIG_CHECK = 20_000
+"""An edit of cells in more rows than this is checked again in a worker thread (the grid is
+locked and says how far the check is meanwhile); smaller ones at once, on the Qt thread."""
+_POLL_MS = 100
 
 
 class ImportGridModel(GridModelBase):
@@ -38,16 +47,37 @@ class ImportGridModel(GridModelBase):
     owner), the change goes there as a step that can be undone, and comes back through
     `set_cells`, the one path that changes cells.
 
+    An edit of cells in more than `big_check` rows (and with a running asyncio loop) is
+    checked again in a worker thread: `set_cells` writes the cells, locks the grid
+    (`checking`) and returns; the check fills copies of the row state, which are put in place
+    at once when it ends (so `data()` shows each row either as checked before or after, never
+    half-way); then `cells_changed` follows as for a small edit and the grid unlocks. No other
+    edit may start meanwhile (`set_cells`, `insert_rows`, `delete_rows` raise).
+
     Signals:
         cells_changed(object): a `CellEdit` after cells were edited (or rows put in or taken
             out) and checked again.
+        check_progress(str): while a big edit is checked: "Checking 249,375 changed rows… 40%";
+            "" when the check ended.
+        checking_changed(bool): a check in a worker thread started (True) or ended (False).
     """
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    check_progress = Signal(str)
+    checking_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, big_check: int = BIG_CHECK) -> None:
         super().__init__(parent)
         self.command_sink: CommandSink | None = None
+        self.big_check = big_check
         self._sort: tuple[int, bool] | None = None  # (model column, descending)
         self._filters: dict[int, str] = {}  # table column → value (trimmed, casefolded)
+        self._check: asyncio.Future[None] | None = None
+        self._check_rows = 0
+        self._done = (0, 1)  # written by the worker, read by the poll: one tuple, swapped
+        self._text = ""
+        self._poll = QTimer(self)
+        self._poll.setInterval(_POLL_MS)
+        self._poll.timeout.connect(self._say_progress)
 
     def set_table(self, table: ImportTable | None, mapping: Mapping | None,
                   validation: TableValidation | None, keep_states: bool = False) -> None:
@@ -58,8 +88,45 @@ class ImportGridModel(GridModelBase):
     # ---- editing ------------------------------------------------------------------------
 
     def row_editable(self, row: int) -> bool:
-        """False for rows being sent or already written, and while sending."""
-        return not self._locked and self._state[row] not in _LOCKED
+        """False for rows being sent or already written, while sending and while checking."""
+        return not self._locked and self._check is None and self._state[row] not in _LOCKED
+
+    def all_editable(self) -> bool:
+        """True when every row may change (nothing sent, sending or checking)."""
+        if self._locked or self._check is not None:
+            return False
+        state = self._state
+        return not any(state.count(code) for code in _LOCKED)
+
+    @property
+    def checking(self) -> bool:
+        """True while a big edit is checked in a worker thread (no edits meanwhile)."""
+        return self._check is not None
+
+    @property
+    def check_text(self) -> str:
+        """How far the check of a big edit is ("" when none runs)."""
+        return self._text
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if self._check is not None:
+            flags &= ~Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    @contextmanager
+    def checks_at_once(self) -> Iterator[None]:
+        """Check every edit made meanwhile at once, on this thread (for steps made of several
+        edits, where the next needs the check of the one before)."""
+        big, self.big_check = self.big_check, sys.maxsize
+        try:
+            yield
+        finally:
+            self.big_check = big
+
+    def _refuse_while_checking(self) -> None:
+        if self._check is not None:
+            raise RuntimeError("The rows of the last edit are still being checked.")
 
     def setData(self, index: Index, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -80,12 +147,19 @@ class ImportGridModel(GridModelBase):
     def set_cells(self, changes: Sequence[Change]) -> list[int]:
         """Change cells (table row, table column, text), check them again, repaint.
 
+        An edit of more than `big_check` rows is checked in a worker thread (see the class);
+        it returns the edited rows then, and `cells_changed` follows when the check ends.
+
         Returns:
-            The rows whose problems may have changed.
+            The rows whose problems may have changed (the edited rows for a big edit).
+
+        Raises:
+            RuntimeError: while the check of a big edit runs.
         """
         table, validation = self._table, self._validation
         if table is None or not changes:
             return []
+        self._refuse_while_checking()
         rows = sorted({r for r, _c, _t in changes})
         before: dict[int, tuple[str, int]] = {}
         if validation is not None:
@@ -94,10 +168,51 @@ class ImportGridModel(GridModelBase):
         columns = table.columns
         for row, column, text in changes:
             columns[column][row] = text
+        if validation is not None and len(rows) > self.big_check and _loop_running():
+            self._start_check(validation, rows, before)
+            return rows
         affected = validation.revalidate_rows(rows) if validation is not None else rows
         self._after_change(affected)
         self.cells_changed.emit(CellEdit(tuple(rows), tuple(affected), before))
         return list(affected)
+
+    # ---- big edits: the check in a worker thread ------------------------------------------------
+
+    def _start_check(self, validation: TableValidation, rows: list[int],
+                     before: dict[int, tuple[str, int]]) -> None:
+        self._check_rows, self._done = len(rows), (0, 1)
+        self._check = asyncio.ensure_future(self._run_check(validation, rows, before))
+        self._repaint(rows)  # the new texts; their problems follow when the check ends
+        self._say_progress()
+        self._poll.start()
+        self.checking_changed.emit(True)
+
+    def _progress(self, done: int, total: int) -> None:  # in the worker thread
+        self._done = (done, max(total, 1))
+
+    def _say_progress(self) -> None:
+        done, total = self._done
+        self._text = (f"Checking {self._check_rows:,} changed rows… "
+                      f"{min(100 * done // total, 99)}%")
+        self.check_progress.emit(self._text)
+
+    async def _run_check(self, validation: TableValidation, rows: list[int],
+                         before: dict[int, tuple[str, int]]) -> None:
+        staged: StagedRevalidation | None = None
+        try:
+            staged = await asyncio.to_thread(_in_worker, validation, rows, self._progress)
+        finally:
+            # a new table (or mapping) shown meanwhile makes the result moot
+            current = staged is not None and self._validation is validation
+            affected = validation.apply_staged(staged) if current and staged else []
+            self._check = None
+            self._poll.stop()
+            self._text = ""
+            if current:
+                self._after_change(affected)
+                self.cells_changed.emit(CellEdit(tuple(rows), tuple(affected), before))
+            self.check_progress.emit("")
+            self.checking_changed.emit(False)
 
     def _after_change(self, affected: Sequence[int]) -> None:
         table, validation = self._table, self._validation
@@ -118,6 +233,7 @@ class ImportGridModel(GridModelBase):
         n = len(block)
         if table is None or not n:
             return
+        self._refuse_while_checking()
         plain = self._rows is None
         if plain:
             self.beginInsertRows(_ROOT, at, at + n - 1)
@@ -143,6 +259,7 @@ class ImportGridModel(GridModelBase):
         """Take out table rows `at`…`at + count - 1`; returns them, to put back."""
         table, validation = self._table, self._validation
         assert table is not None and count > 0
+        self._refuse_while_checking()
         stop = at + count
         removed: tuple[tuple[str, int], ...] = ()
         if validation is not None:
@@ -269,3 +386,16 @@ class ImportGridModel(GridModelBase):
             return lambda r: (state[r], validation.is_valid(r))
         cells = table.columns[column - 1]
         return lambda r: cells[r].casefold()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _in_worker(validation: TableValidation, rows: list[int],
+               progress: Callable[[int, int], None]) -> StagedRevalidation:
+    return validation.staged_revalidation(rows, progress)
