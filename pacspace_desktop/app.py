@@ -137,13 +137,8 @@ def run_app(args: argparse.Namespace) -> int:
         QTimer.singleShot(300, lambda: _smoke_check(window, app))
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
-
-    async def until_closed() -> None:
-        await closed.wait()
-        await session.aclose()  # close connections while the loop still runs
-
     with loop:
-        loop.run_until_complete(until_closed())
+        loop.run_until_complete(closed.wait())
     for close in parts.closers:
         close()
     return int(getattr(app, "_smoke_exit", 0))

@@ -353,14 +353,6 @@ class SessionService(QObject):
         """Update the status bar's "Last request" line."""
         self.last_request_changed.emit(f"Last request {when.astimezone():%H:%M} — {outcome}")
 
-    async def aclose(self) -> None:
-        """Close the HTTP connections while the event loop still runs (at exit)."""
-        if self._http is not None:
-            client, self._http, self._http_profile = self._http, None, None
-            await client.aclose()
-        if _CLOSING:
-            await asyncio.gather(*_CLOSING, return_exceptions=True)
-
     def shutdown(self) -> None:
         """Close connections and stop the sandbox (at exit)."""
         self._drop_http()
