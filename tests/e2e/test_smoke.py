@@ -1,4 +1,4 @@
-"""The app as a person starts it: `pacspace-desktop --sandbox` opens, shows every page, and quits."""
+"""The app as a person starts it: `pacspace-desktop --sandbox` opens, shows its pages, quits."""
 
 from __future__ import annotations
 
