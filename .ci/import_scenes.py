@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -116,52 +115,12 @@ def scenes(parts: Any, app: Any, out_dir: str, folder: Path) -> list[Step]:
 
 
 def main(out: Path) -> int:
-    import asyncio
+    from screenshots import run_scenes
 
-    import qasync
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from pacspace_desktop.app import build_app
-    from pacspace_desktop.storage.paths import resolve_paths
-    from tests.fakes import MemoryKeyring
-
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="pacspace-import-shots-"))
-    app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    parts = build_app(resolve_paths(str(tmp)).ensure(), keyring_backend=MemoryKeyring())
-    window: Any = parts.window
-    window.resize(1280, 860)
-    window.show()
-    steps = scenes(parts, app, str(out), tmp)
-
-    def run(i: int = 0) -> None:
-        if i >= len(steps):
-            app.quit()
-            return
-        name, action = steps[i]
-        action()
-
-        def shoot() -> None:
-            if name:
-                window.grab().save(str(out / f"{name}.png"))
-                sys.stdout.write(f"saved {out / name}.png\n")
-            run(i + 1)
-
-        QTimer.singleShot(1200, shoot)
-
-    QTimer.singleShot(300, run)
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
-    with loop:
-        loop.run_until_complete(closed.wait())
-    for close in parts.closers:
-        close()
-    return 0
+    return run_scenes(scenes, out, size=(1280, 860), delay_ms=1200)
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/shots")))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 Step = tuple[str, Callable[[], None]]
 
 
-def scenes(parts: Any, app: Any, out_dir: str) -> list[Step]:
+def scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[Step]:
     from pacspace_desktop.domain.metadata import MetaField, MetaType
     from pacspace_desktop.ui.main_window import HISTORY, NEW_RECORD, SETTINGS
 

@@ -13,12 +13,22 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 os.environ.setdefault("QT_API", "pyside6")
 
 
-def main(out: Path) -> int:
+Scenes = Callable[[Any, Any, str, Path], list[tuple[str, Callable[[], None]]]]
+
+
+def run_scenes(scenes: Scenes, out: Path, size: tuple[int, int] = (1180, 800),
+               delay_ms: int = 700) -> int:
+    """Build the real app in a temporary data folder, play the scenes, save one PNG each.
+
+    Each scene is (name, action); the window is grabbed `delay_ms` after the action, and an
+    empty name only acts. Used by this script and by import_scenes.py.
+    """
     import asyncio
 
     import qasync
@@ -27,9 +37,10 @@ def main(out: Path) -> int:
 
     from pacspace_desktop.app import build_app
     from pacspace_desktop.storage.paths import resolve_paths
+    from tests.fakes import MemoryKeyring
 
     out.mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix="pacspace-shots-")
+    tmp = Path(tempfile.mkdtemp(prefix="pacspace-shots-"))
     app = QApplication(sys.argv[:1])
     if os.environ.get("PACSPACE_SHOTS_SCHEME") == "dark":  # look at the dark scheme too
         from PySide6.QtCore import Qt
@@ -38,16 +49,11 @@ def main(out: Path) -> int:
         app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    from tests.fakes import MemoryKeyring
-
     parts = build_app(resolve_paths(tmp).ensure(), keyring_backend=MemoryKeyring())
-    window = parts.window
-    window.resize(1180, 800)  # type: ignore[attr-defined]
-    window.show()  # type: ignore[attr-defined]
-    steps: list[tuple[str, Callable[[], None]]] = []
-    from scenes import scenes
-
-    steps = scenes(parts, app, str(out))
+    window: Any = parts.window
+    window.resize(*size)
+    window.show()
+    steps = scenes(parts, app, str(out), tmp)
 
     def run(i: int = 0) -> None:
         if i >= len(steps):
@@ -58,11 +64,11 @@ def main(out: Path) -> int:
 
         def shoot() -> None:
             if name:
-                window.grab().save(str(out / f"{name}.png"))  # type: ignore[attr-defined]
+                window.grab().save(str(out / f"{name}.png"))
                 sys.stdout.write(f"saved {out / name}.png\n")
             run(i + 1)
 
-        QTimer.singleShot(700, shoot)
+        QTimer.singleShot(delay_ms, shoot)
 
     QTimer.singleShot(300, run)
     closed = asyncio.Event()
@@ -72,6 +78,12 @@ def main(out: Path) -> int:
     for close in parts.closers:
         close()
     return 0
+
+
+def main(out: Path) -> int:
+    from scenes import scenes
+
+    return run_scenes(scenes, out)
 
 
 if __name__ == "__main__":
