@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import entry
 from pacspace_desktop.storage.records import AttemptRecord, ItemRow
-from pacspace_desktop.ui.history_model import number
+from pacspace_desktop.ui.history_model import column_header, number
 from pacspace_desktop.ui.style import state_colour, state_icon
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -91,13 +91,7 @@ class ItemsTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(ITEM_HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return ITEM_HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return ITEM_TIPS[section]
-        return None
+        return column_header(ITEM_HEADERS, ITEM_TIPS, section, orientation, role)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._items):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -71,6 +72,18 @@ def local_time(row: SubmissionRow) -> str:
 def number(value: int) -> str:
     """A whole number in the user's locale (grouping included)."""
     return QLocale.system().toString(value)
+
+
+def column_header(headers: Sequence[str], tips: Sequence[str], section: int,
+                  orientation: Qt.Orientation, role: int) -> str | None:
+    """`headerData` of a table with named columns: the name, and its tooltip."""
+    if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(headers):
+        return None
+    if role == Qt.ItemDataRole.DisplayRole:
+        return headers[section]
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return tips[section]
+    return None
 
 
 class HistoryTableModel(QAbstractTableModel):
@@ -147,13 +160,7 @@ class HistoryTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
-        return None
+        return column_header(HEADERS, HEADER_TIPS, section, orientation, role)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

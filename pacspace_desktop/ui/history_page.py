@@ -45,6 +45,25 @@ def _button(text: str, name: str) -> QPushButton:
     return b
 
 
+def _message_page(text: str, *buttons: QPushButton) -> QWidget:
+    """A page with a centred sentence and the buttons that lead on from it."""
+    page = QWidget()
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for b in buttons:
+        row.addWidget(b)
+    row.addStretch(1)
+    box = QVBoxLayout(page)
+    box.addStretch(1)
+    box.addWidget(label)
+    box.addLayout(row)
+    box.addStretch(2)
+    return page
+
+
 class HistoryPage(QWidget):
     """Past submissions with filters, a summary, details, checks, export and resend.
 
@@ -110,42 +129,16 @@ class HistoryPage(QWidget):
     # --- layout ------------------------------------------------------------------------------
 
     def _empty_page(self) -> QWidget:
-        page = QWidget()
-        label = QLabel(EMPTY_TEXT)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
         self.new_record_button = _button("New record", "Enter a new record")
         self.import_button = _button("Import file", "Import a file")
         self.new_record_button.clicked.connect(self.new_record_requested)
         self.import_button.clicked.connect(self.import_requested)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.new_record_button)
-        row.addWidget(self.import_button)
-        row.addStretch(1)
-        box = QVBoxLayout(page)
-        box.addStretch(1)
-        box.addWidget(label)
-        box.addLayout(row)
-        box.addStretch(2)
-        return page
+        return _message_page(EMPTY_TEXT, self.new_record_button, self.import_button)
 
     def _no_match_page(self) -> QWidget:
-        page = QWidget()
-        label = QLabel(NO_MATCH_TEXT)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         clear = _button("Clear filters", "Clear filters and show every submission")
         clear.clicked.connect(self.filters.clear_filters)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(clear)
-        row.addStretch(1)
-        box = QVBoxLayout(page)
-        box.addStretch(1)
-        box.addWidget(label)
-        box.addLayout(row)
-        box.addStretch(2)
-        return page
+        return _message_page(NO_MATCH_TEXT, clear)
 
     def _build(self) -> None:
         actions = QHBoxLayout()
