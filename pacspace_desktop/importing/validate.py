@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 from array import array
 from collections import Counter
@@ -19,7 +18,8 @@ from pacspace_desktop.importing.mapping import FieldSource, Mapping, MetadataTyp
 from pacspace_desktop.importing.numbers import plain_amount, shown
 from pacspace_desktop.importing.plan import CellProblem, ColumnFormat, Finding, Plan
 from pacspace_desktop.importing.progress import CancelToken, ProgressCallback
-from pacspace_desktop.importing.rowmap import RowChecks, by_row, read_findings, shifted
+from pacspace_desktop.importing.revalidate import RevalidationMixin, StagedRevalidation
+from pacspace_desktop.importing.rowmap import RowChecks, read_findings
 from pacspace_desktop.importing.scan import (
     all_plain_numbers,
     cell_check,
@@ -28,7 +28,7 @@ from pacspace_desktop.importing.scan import (
     scan_column,
     scan_ids,
 )
-from pacspace_desktop.importing.table import ImportTable, RowBlock
+from pacspace_desktop.importing.table import ImportTable
 
 __all__ = ["CellProblem", "KnownKeys", "StagedRevalidation", "TableValidation", "build_items",
            "validate_table"]
@@ -37,11 +37,9 @@ KnownKeys = Callable[[list[str]], set[str]]
 """Given keys, returns those already in the history (sent before)."""
 
 _KNOWN_BATCH = 5000
-_SHARE_ROWS = 64  # re-checking more rows than this shares the answers for repeated values
-_PROGRESS_ROWS = 4096  # rows re-checked between two progress calls
 
 
-class TableValidation:
+class TableValidation(RevalidationMixin):
     """The problems of every row, kept up to date as cells are edited.
 
     Build it with `validate_table`. After changing a cell with `ImportTable.set_cell`, call
@@ -184,118 +182,6 @@ class TableValidation:
         if batch:
             self._sent |= self._known_keys(batch) & set(batch)
 
-    # ---- edits ----------------------------------------------------------------------------
-
-    def revalidate_rows(self, rows: Iterable[int],
-                        progress: Callable[[int, int], None] | None = None) -> list[int]:
-        """Check edited rows again, and the rows whose duplicate flag the edit changes.
-
-        Args:
-            rows: Rows whose cells changed (0-based).
-            progress: Called now and then as `progress(done, total)` (rows handled so far).
-
-        Returns:
-            Every row whose problems may have changed, sorted (for the grid to repaint).
-        """
-        rows = list(rows)
-        affected: set[int] = set()
-        new_keys: list[str] = []
-        index = self._index
-        for i, row in enumerate(rows):
-            old, new = index.keys[row], self.plan.key_at(row)
-            affected |= index.change(row, new)
-            if new and new != old:
-                new_keys.append(new)
-            if progress is not None and not i % _PROGRESS_ROWS:
-                progress(i, 2 * len(rows))
-        self._ask_known(new_keys)
-        checks = RowChecks.of(self.plan, share=len(affected) > _SHARE_ROWS)
-        total = len(rows) + len(affected)
-        for i, row in enumerate(affected):
-            self._store(row, self._row_findings(row, checks))
-            if progress is not None and not i % _PROGRESS_ROWS:
-                progress(len(rows) + i, total)
-        if progress is not None:
-            progress(total, total)
-        return sorted(affected)
-
-    def staged_revalidation(self, rows: Iterable[int],
-                            progress: Callable[[int, int], None] | None = None
-                            ) -> StagedRevalidation:
-        """`revalidate_rows` into copies of the row state, leaving this check as it is: safe to
-        run in a worker thread while another thread reads this check (nothing else may change
-        it or the table meanwhile). `apply_staged` then puts the result in place at once.
-
-        The copies cost a few tens of milliseconds at 1M rows: worth it for big edits only.
-        """
-        shadow = copy.copy(self)
-        shadow._findings = dict(self._findings)
-        shadow._errors = bytearray(self._errors)
-        shadow.bits = array("q", self.bits)
-        shadow._counts = Counter(self._counts)
-        shadow._sent = set(self._sent)
-        index = KeyIndex()
-        # the rows lists in `more` are replaced, never changed in place: a shallow copy holds
-        index.keys, index.first, index.more = (list(self._index.keys), dict(self._index.first),
-                                               dict(self._index.more))
-        shadow._index = index
-        affected = shadow.revalidate_rows(rows, progress)
-        return StagedRevalidation(self, affected, shadow)
-
-    def apply_staged(self, staged: StagedRevalidation) -> list[int]:
-        """Put a `staged_revalidation` of this check in place (a few assignments).
-
-        Returns:
-            Every row whose problems may have changed, sorted.
-        """
-        if staged.base is not self:
-            raise ValueError("The staged check belongs to another check.")
-        shadow = staged.shadow
-        self._findings, self._errors, self.bits = shadow._findings, shadow._errors, shadow.bits
-        self._counts, self._sent, self._index = shadow._counts, shadow._sent, shadow._index
-        return staged.affected
-
-    def insert_rows(self, at: int, block: RowBlock) -> list[int]:
-        """Put whole rows into the table before row `at` and check them (not the table).
-
-        Returns:
-            The rows whose problems may have changed (the new rows and rows sharing their keys).
-        """
-        n = len(block)
-        self.table.insert_rows(at, block)
-        self._errors[at:at] = bytes(n)
-        self.bits[at:at] = array("q", bytes(8 * n))
-        self._findings = shifted(self._findings, at, n)
-        self._read = shifted(self._read, at, n)
-        for row, issues in by_row(block.issues).items():
-            self._read[at + row] = read_findings(issues)
-        self._index.insert(at, n)
-        return self.revalidate_rows(range(at, at + n))
-
-    def delete_rows(self, at: int, count: int) -> tuple[RowBlock, list[int]]:
-        """Take rows `at`…`at + count - 1` out of the table; rows that shared a key with them
-        are checked again (nothing else is).
-
-        Returns:
-            The rows taken out (to put back with `insert_rows`) and the rows, numbered after the
-            deletion, whose problems may have changed.
-        """
-        stop = at + count
-        affected: set[int] = set()
-        for row in range(at, stop):
-            affected |= self._index.change(row, "")
-            self._store(row, ())
-        block = self.table.delete_rows(at, count)
-        del self._errors[at:stop], self.bits[at:stop]
-        self._findings = shifted(self._findings, at, -count)
-        self._read = shifted(self._read, at, -count)
-        self._index.delete(at, count)
-        rows = sorted(r - count if r >= stop else r for r in affected if not at <= r < stop)
-        checks = RowChecks.of(self.plan, share=len(rows) > _SHARE_ROWS)
-        for row in rows:
-            self._store(row, self._row_findings(row, checks))
-        return block, rows
-
     def _row_findings(self, row: int, checks: RowChecks) -> tuple[Finding, ...]:
         plan = self.plan
         found = list(self._read.get(row, ()))
@@ -418,16 +304,6 @@ class TableValidation:
             ValueError: when one of `rows` has an error.
         """
         return [self.item(r) for r in (self.valid_rows() if rows is None else rows)]
-
-
-class StagedRevalidation:
-    """A re-check computed by `TableValidation.staged_revalidation`, not yet in place."""
-
-    __slots__ = ("affected", "base", "shadow")
-
-    def __init__(self, base: TableValidation, affected: list[int],
-                 shadow: TableValidation) -> None:
-        self.base, self.affected, self.shadow = base, affected, shadow
 
 
 def validate_table(table: ImportTable, mapping: Mapping, limits: Limits = DEFAULT_LIMITS,
