@@ -7,6 +7,8 @@ from operator import ne
 
 from pacspace_desktop.importing.scan import SLICE
 
+_LOOKUPS_BEFORE_BULK = 16  # single look-ups of first rows before they are all resolved at once
+
 
 class KeyIndex:
     """The first row of every key and the rows that repeat it (empty keys left out).
@@ -26,6 +28,7 @@ class KeyIndex:
         self.keys: list[str] = []
         self.first: dict[str, int | None] = {}
         self.more: dict[str, list[int]] = {}
+        self._lookups = 0
 
     @classmethod
     def of(cls, keys: list[str]) -> KeyIndex:
@@ -71,8 +74,24 @@ class KeyIndex:
             return None
         row = self.first[key]
         if row is None:
-            row = self.first[key] = self.keys.index(key)
+            self._lookups += 1
+            if self._lookups > _LOOKUPS_BEFORE_BULK:
+                self._resolve_all()
+                row = self.first[key]
+                assert row is not None
+            else:
+                row = self.first[key] = self.keys.index(key)
         return row
+
+    def _resolve_all(self) -> None:
+        """Every first row at once: many single look-ups (a big edit) would each scan the
+        key list, which made a 250,000-cell replace quadratic."""
+        first = self.first
+        # None means "on exactly one row": the row where the key list holds it
+        for row, key in enumerate(self.keys):
+            if first.get(key, 0) is None:
+                first[key] = row
+        self._lookups = 0
 
     def repeats(self) -> dict[str, list[int]]:
         """Keys on more than one row, with the rows after the first."""
@@ -99,6 +118,10 @@ class KeyIndex:
         return affected
 
     def _remove(self, row: int, key: str) -> list[int]:
+        if self.first.get(key, 0) is None and key not in self.more:
+            # a key on exactly one row, and this row holds it: no need to look it up
+            del self.first[key]
+            return []
         rows = self.rows_of(key)
         if row not in rows:
             return rows
