@@ -25,6 +25,7 @@ from pacspace_desktop.services.history_checks import (
     retry_after_seconds,
     stop_words,
 )
+from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.export import ExportCancelled, export_csv
 from pacspace_desktop.storage.history import HistoryStore, token_alive
@@ -279,7 +280,8 @@ class HistoryService(QObject):
         targets = self._guard(load, none)
         if not targets:
             return False
-        self._check_task = asyncio.ensure_future(self._check(self._reader, targets))
+        self._check_task = start_task(self._check(self._reader, targets),
+                                      name="checking on the server")
         return True
 
     async def _check(self, reader: Reader, targets: list[CheckTarget]) -> None:
@@ -352,9 +354,11 @@ class HistoryService(QObject):
             self.failed.emit("This history is not kept in a file, so it cannot be exported.")
             return False
         self._export_cancel = threading.Event()
-        self._export_task = asyncio.ensure_future(self._export(
+        self._export_task = start_task(self._export(
             db, Path(path), self._filter, None if submission_ids is None else list(submission_ids),
-            self._export_cancel))
+            self._export_cancel), name="exporting history",
+            on_error=lambda _exc: self.failed.emit("The export broke off because of an unexpected "
+                                                   "error; no file was written."))
         return True
 
     def cancel_export(self) -> None:

@@ -34,6 +34,7 @@ from pacspace_desktop.importing import (
     read_file,
     validate_table,
 )
+from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.db import StorageError
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,8 @@ class ImportService(QObject):
         self._shown = (-1, "")
         self.started.emit(what)
         self._poll.start()
-        self._task = asyncio.ensure_future(self._run(self._job, self._token, work))
+        self._task = start_task(self._run(self._job, self._token, work), name=what,
+                                on_error=self._broke_off)
 
     async def _run(self, job: int, token: CancelToken,
                    work: Callable[[CancelToken], ImportResult]) -> None:
@@ -229,6 +231,11 @@ class ImportService(QObject):
         elif job == self._job:
             self._end()
             self.cancelled.emit("Cancelled. Nothing was changed.")
+
+    def _broke_off(self, exc: BaseException) -> None:
+        self._end()
+        self.failed.emit("Reading the file broke off because of an unexpected error; the "
+                         "report shows what happened. Nothing was changed.")
 
     def _end(self) -> None:
         self._poll.stop()

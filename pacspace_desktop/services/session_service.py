@@ -24,6 +24,7 @@ from pacspace_desktop.services.connection_check import (
     ConnectionCheck,
     interpret_connection_check,
 )
+from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.keystore import KeyringUnavailable, KeyState, KeyStatus, KeyStore
 from pacspace_desktop.storage.settings import (
     Profile,
@@ -361,14 +362,9 @@ class SessionService(QObject):
             self._sandbox = None
 
 
-_CLOSING: set[asyncio.Task[None]] = set()
-
-
 def _close_later(client: httpx.AsyncClient) -> None:
     try:
-        loop = asyncio.get_running_loop()
+        asyncio.get_running_loop()
     except RuntimeError:
         return
-    task = loop.create_task(client.aclose())
-    _CLOSING.add(task)
-    task.add_done_callback(_CLOSING.discard)
+    start_task(client.aclose(), name="closing connections")  # keeps the task referenced

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.services.session_service import SessionService
+from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.records import NewRun
@@ -27,6 +28,8 @@ from pacspace_desktop.submission.runner import (
 )
 
 log = logging.getLogger(__name__)
+BROKE_OFF = ("Sending broke off because of an unexpected error; the report shows what "
+             "happened. Nothing more is sent. History shows what each request did.")
 
 
 class SubmissionService(QObject):
@@ -81,7 +84,8 @@ class SubmissionService(QObject):
                      environment=self._session.environment().value, base_url=client.base_url)
         self._runner = SubmissionRunner(self._store, client, self._limits)
         batch = max(1, min(int(profile.batch_size), self._limits.max_items))
-        self._task = asyncio.ensure_future(self._run(list(items), run, batch))
+        self._task = start_task(self._run(list(items), run, batch), name="sending a run",
+                                on_error=lambda _exc: self.failed.emit(BROKE_OFF))
         return True
 
     def stop(self) -> None:

@@ -26,6 +26,7 @@ from pacspace_desktop.importing import (
     edit_from_json,
     mapping_from_json,
 )
+from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.drafts import DraftStore
 
@@ -145,7 +146,9 @@ class DraftKeeper(QObject):
         if changed_cells <= _BACKGROUND_CELLS:
             self._write(seq, data)
             return
-        task = asyncio.ensure_future(asyncio.to_thread(self._write, seq, data))
+        task = start_task(asyncio.to_thread(self._write, seq, data), name="saving the draft",
+                          on_error=lambda exc: self.save_failed.emit(
+                              f"The draft could not be saved ({exc})."))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 
 from pacspace_desktop.importing import ImportTable, Mapping, RowBlock, TableValidation
 from pacspace_desktop.importing.validate import StagedRevalidation
+from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.ui.grid_base import (
     _LOCKED,
     HELD_BACK,
@@ -181,7 +182,8 @@ class ImportGridModel(GridModelBase):
     def _start_check(self, validation: TableValidation, rows: list[int],
                      before: dict[int, tuple[str, int]]) -> None:
         self._check_rows, self._done = len(rows), (0, 1)
-        self._check = asyncio.ensure_future(self._run_check(validation, rows, before))
+        self._check = start_task(self._run_check(validation, rows, before),
+                                 name="checking changed rows")
         self._repaint(rows)  # the new texts; their problems follow when the check ends
         self._say_progress()
         self._poll.start()

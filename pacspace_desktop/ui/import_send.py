@@ -14,6 +14,7 @@ from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.importing import TableValidation
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
+from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.submission.runner import RequestReport, RunReport
 from pacspace_desktop.ui.import_grid_model import ImportGridModel
@@ -171,7 +172,7 @@ class ImportSender(QWidget):
         self._model.set_locked(True)
         self.send.setEnabled(False)
         self.held.setText(f"Preparing {len(rows):,} rows for the check before sending…")
-        self._preparing = asyncio.ensure_future(self._prepare(validation, rows))
+        self._preparing = start_task(self._prepare(validation, rows), name="preparing rows")
 
     async def _prepare(self, validation: TableValidation, rows: list[int]) -> None:
         try:
