@@ -87,6 +87,8 @@ def load_items_file(path: Path) -> list[Any]:
                          "Save it as UTF-8 and try again.") from exc
     try:
         data = jsonwire.loads(text)
+    except jsonwire.JsonLimitError as exc:
+        raise InputError(f"{path} cannot be read: {exc}.") from exc
     except jsonwire.NotJsonError as exc:
         raise InputError(f"{path} holds {exc}; JSON has no NaN or Infinity.") from exc
     except ValueError as exc:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
+import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pacspace_desktop import __version__
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+EXIT_CRASH = 70  # sysexits' EX_SOFTWARE: a bug in this program, never "some rows rejected"
+EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report it
+CRASH_LOG = "pacspace-desktop-cli-crash.log"
 DEFAULT_BASE_URL = "https://balance-api.pacspace.io"
 
 if TYPE_CHECKING:
@@ -90,9 +97,25 @@ def _register_sandbox(sub: Subparsers) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `pacspace-desktop` command."""
+    """Entry point of the `pacspace-desktop` command.
+
+    An unexpected exception (a bug) never ends in a bare traceback and exit 1, which would read
+    like "some items were rejected": it prints one paragraph, writes the report (API keys
+    masked) to the log folder, and exits with `EXIT_CRASH` (70).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        _err("Stopped (Ctrl+C). A request that was on its way is recorded as outcome unknown; "
+             "'pacspace-desktop history' shows what was sent.")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the documented crash exit, with a report
+        return _crashed(exc, args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     handler: str | Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
         # No command: the desktop app (imported only now: Qt is heavy).
@@ -107,3 +130,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = getattr(
         importlib.import_module(module_name), function_name)
     return run(args)
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def _crashed(exc: BaseException, args: argparse.Namespace) -> int:
+    """Say in words that this is a bug, keep the report, and return `EXIT_CRASH`."""
+    from pacspace_desktop.domain.redact import redact
+
+    secrets = [os.environ.get("PACSPACE_API_KEY", "")]
+    report = redact("".join(traceback.format_exception(exc)), secrets)
+    where = _write_report(report, getattr(args, "data_dir", None))
+    kept = (f"The report is in {where}." if where else
+            "The report could not be saved: " + redact(f"{type(exc).__name__}: {exc}", secrets))
+    _err("pacspace-desktop stopped because of an unexpected error in the program (not a "
+         f"problem in your file or your records). {kept} What was sent before is in "
+         "'pacspace-desktop history'. Please send the report to support.")
+    return EXIT_CRASH
+
+
+def _write_report(report: str, data_dir: str | None) -> Path | None:
+    try:
+        from pacspace_desktop.storage.paths import resolve_paths
+
+        folder = resolve_paths(data_dir).log_dir
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / CRASH_LOG
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(report + "\n")
+    except (OSError, ValueError):
+        return None
+    return path

@@ -61,9 +61,10 @@ def bits_from_json(value: object) -> int:
             raise BitsError("Bits must be a whole number; this value is not a number.")
         if isinstance(value, Decimal) and not value.is_finite():
             raise BitsError("Bits must be a whole number; this value is not a number.")
-        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
         if isinstance(value, Decimal) and abs(value.adjusted()) > 30:
+            # before format(): "1e999999999" written out would take gigabytes
             raise BitsError("Bits is far too large to be a whole number PacSpace accepts.")
+        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
         raise BitsError(
             f"Bits must be a whole number without a decimal point; {text} is not.")
     if isinstance(value, str):

@@ -73,6 +73,10 @@ def check_text_field(value: object, field: str, limits: Limits = DEFAULT_LIMITS,
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         problems.append(Problem(index, field, "control_char",
                                 f"{label} holds a line break or another invisible character."))
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        problems.append(Problem(index, field, "broken_char",
+                                f"{label} holds a broken character (half of a character pair, "
+                                "a “lone surrogate”) that is not valid text. Type it again."))
     return problems
 
 
@@ -84,6 +88,10 @@ def check_bits(value: object, limits: Limits = DEFAULT_LIMITS,
     except BitsError as exc:
         code = "missing" if value is None else "not_integer"
         return [Problem(index, "bits", code, str(exc))]
+    if bits.bit_length() > 64:
+        return [Problem(index, "bits", "out_of_range",
+                        f"Bits is far too large; it must be between -{limits.max_abs_bits:,} "
+                        f"and {limits.max_abs_bits:,}.")]
     if abs(bits) > limits.max_abs_bits:
         return [Problem(index, "bits", "out_of_range",
                         f"Bits is {bits:,}; it must be between -{limits.max_abs_bits:,} and "
@@ -98,6 +106,11 @@ def check_metadata(value: object, index: int | None = None) -> list[Problem]:
     if not isinstance(value, Mapping):
         return [Problem(index, "metadata", "not_object",
                         "Metadata must be a set of named values (a JSON object).")]
+    depth = jsonwire.nesting_depth(value)
+    if depth > jsonwire.MAX_NESTING:
+        return [Problem(index, "metadata", "too_deep",
+                        f"Metadata is nested more than {jsonwire.MAX_NESTING} levels deep; "
+                        f"the most this app sends is {jsonwire.MAX_NESTING}.")]
     bad = _non_finite_path(value)
     if bad is not None:
         return [Problem(index, "metadata", "not_finite",

@@ -172,8 +172,9 @@ def parse_number(text: str, separator: DecimalSeparator = DecimalSeparator.AUTO)
     return -value if negative else value
 
 
-_FAST_POINT = re.compile(r"(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
-_FAST_COMMA = re.compile(r"(-?)([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,([0-9]+))?")
+# digits bounded (see MAX_AMOUNT_DIGITS): a longer number goes to the full parser
+_FAST_POINT = re.compile(r"(-?)([0-9]{1,3}(?:,[0-9]{3}){1,12}|[0-9]{1,40})(?:\.([0-9]{1,40}))?")
+_FAST_COMMA = re.compile(r"(-?)([0-9]{1,3}(?:\.[0-9]{3}){1,12}|[0-9]{1,40})(?:,([0-9]{1,40}))?")
 
 
 def plain_amount(separator: DecimalSeparator
@@ -194,7 +195,8 @@ def _cell_pattern(separator: DecimalSeparator, decimals: int | None) -> re.Patte
     group, point = (",", "\\.") if separator is DecimalSeparator.POINT else ("\\.", ",")
     frac = "" if decimals == 0 else (f"(?:{point}[0-9]+)?" if decimals is None
                                      else f"{point}[0-9]{{{decimals}}}")
-    return re.compile(f"-?(?:[0-9]{{1,3}}(?:{group}[0-9]{{3}})+|[0-9]+){frac}")
+    # digits bounded: a longer number takes the per-cell path, which names the limit
+    return re.compile(f"-?(?:[0-9]{{1,3}}(?:{group}[0-9]{{3}}){{1,12}}|[0-9]{{1,40}}){frac}")
 
 
 @functools.cache
@@ -352,6 +354,10 @@ def _unit(factor: int) -> str:
     return {1: "", 100: " of cents", 1000: " of thousandths"}.get(factor, "")
 
 
+MAX_AMOUNT_DIGITS = 40
+"""Most digits in one amount (Python itself refuses to read integers past 4,300 digits)."""
+
+
 def to_minor_units(value: Decimal, factor: int) -> int:
     """Multiply an amount by a power of ten, refusing anything that is not exactly whole.
 
@@ -370,6 +376,9 @@ def to_minor_units(value: Decimal, factor: int) -> int:
     shift = len(str(factor)) - 1
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
+    if len(digits) > MAX_AMOUNT_DIGITS:
+        raise NumberError(f"{shown(str(value))} has {len(digits):,} digits; this app reads "
+                          f"amounts of at most {MAX_AMOUNT_DIGITS} digits.")
     exponent += shift
     number: int = int("".join(map(str, digits)) or "0")
     if number == 0:

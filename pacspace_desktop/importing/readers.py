@@ -40,6 +40,10 @@ _MARKED = re.compile("[\ud800-\udfff]")
 _marks = [0]  # bytes marked by the error handler so far (any thread): a changed count means
 # "look for marks"; a count changed by another thread only costs a needless look
 BATCH_ROWS = 512
+MAX_COLUMNS = 1_024
+"""Most columns a file may have: wider tables (Excel allows 16,384) are refused in words."""
+MAX_CELL_CHARS = 131_072
+"""Longest cell, in characters (csv's own field limit); a longer cell's line is left out."""
 _OTHER_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 
@@ -58,6 +62,17 @@ class ReadOptions:
     delimiter: str | None = None
     header_row: int | None = None
     sheet: str | None = None
+
+
+def too_wide(path: Path | None, width: int, line: int | None = None, *,
+             at_least: bool = False) -> ImportFileError:
+    """The error for a table past `MAX_COLUMNS`, naming the limit."""
+    what = path.name if path is not None else "The file"
+    where = f" (line {line})" if line else ""
+    more = "at least " if at_least else ""
+    return ImportFileError(f"{what} has {more}{width:,} columns{where}; this app reads at most "
+                           f"{MAX_COLUMNS:,} columns. Remove the columns that are not needed "
+                           "(or empty ones at the end), then open it again.")
 
 
 def _mark_bytes(exc: UnicodeError) -> tuple[str, int]:
@@ -235,6 +250,8 @@ def _parse(lines: _Lines, detection: Detection) -> ImportTable:
     header_line = detection.header_line
     builder: TableBuilder | None = None
     if header_line == 0:
+        if detection.field_count > MAX_COLUMNS:
+            raise too_wide(None, detection.field_count, at_least=True)
         builder = TableBuilder([""] * max(detection.field_count, 1), 0)
     prev = start = 0
     while builder is None:
@@ -246,6 +263,8 @@ def _parse(lines: _Lines, detection: Detection) -> ImportTable:
             raise ImportFileError(f"The header could not be read: {_csv_words(exc)}.") from exc
         start, prev = prev + 1, reader.line_num
         if start >= header_line and row:
+            if len(row) > MAX_COLUMNS:
+                raise too_wide(None, len(row), start)
             if row[0].startswith("\ufeff"):
                 row[0] = row[0][1:]
             builder = TableBuilder(row, start)

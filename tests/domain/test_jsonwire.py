@@ -29,3 +29,35 @@ def test_loads_refuses_nan_and_infinity(text: str) -> None:
 def test_dumps_refuses_what_json_cannot_hold(value: object) -> None:
     with pytest.raises(jsonwire.NotJsonError):
         jsonwire.dumps({"x": value})
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("[" * 5000 + "]" * 5000, "nested more than 64 levels deep"),
+    ("[" * 65 + "]" * 65, "nested more than 64 levels deep"),
+    ("[" + "9" * 5000 + "]", "the most this app reads is 100 digits"),
+    ("[1e999999999]", "exponent of 999,999,999; the most this app takes is ±100"),
+    ("[1e99999999999]", "exponent of 99,999,999,999"),
+    ("[1e-999999999]", "exponent of -999,999,999"),
+])
+def test_loads_refuses_past_its_limits_naming_them(text: str, words: str) -> None:
+    with pytest.raises(jsonwire.JsonLimitError, match=words):
+        jsonwire.loads(text)
+
+
+def test_loads_takes_what_is_within_the_limits() -> None:
+    assert jsonwire.nesting_depth(jsonwire.loads("[" * 64 + "]" * 64)) == 64
+    assert jsonwire.loads("[" + "9" * 100 + ", 1e100]")[1] == Decimal("1e100")
+
+
+def test_dumps_refuses_lone_surrogates_and_runaway_nesting() -> None:
+    with pytest.raises(jsonwire.NotJsonError, match="lone surrogate"):
+        jsonwire.dumps({"n": "a\ud800"})
+    with pytest.raises(jsonwire.NotJsonError, match="lone surrogate"):
+        jsonwire.dumps({"\udc00": 1})
+    deep: list[object] = []
+    for _ in range(2000):
+        deep = [deep]
+    with pytest.raises(jsonwire.JsonLimitError, match="nested"):
+        jsonwire.dumps(deep)
+    with pytest.raises(jsonwire.JsonLimitError, match="digits"):
+        jsonwire.dumps(10**400)

@@ -115,3 +115,20 @@ def test_split_into_requests_by_count_and_size() -> None:
     assert [it for b in sized for it in b] == big
     with pytest.raises(ValueError, match="between 1 and 100"):
         split_into_requests(items, 101)
+
+
+def test_lone_surrogates_deep_metadata_and_huge_bits_are_problems_not_crashes() -> None:
+    from pacspace_desktop.domain.validation import parse_raw_items
+
+    deep: dict[str, object] = {"v": 1}
+    for _ in range(900):
+        deep = {"a": deep}
+    parsed = parse_raw_items([
+        {"key": "k\ud800", "accountId": "a", "bits": 1},
+        {"key": "k2", "accountId": "a", "bits": 1, "metadata": {"n": "\udfff"}},
+        {"key": "k3", "accountId": "a", "bits": 1, "metadata": deep},
+        {"key": "k4", "accountId": "a", "bits": 10**5000},
+    ])
+    codes = [(p.index, p.code) for p in parsed.errors]
+    assert codes == [(0, "broken_char"), (1, "not_json"), (2, "too_deep"), (3, "out_of_range")]
+    assert parsed.items == []
