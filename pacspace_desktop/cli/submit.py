@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +22,14 @@ from pacspace_desktop.domain.limits import DEFAULT_LIMITS
 from pacspace_desktop.network.client import WriteClient
 from pacspace_desktop.network.factory import make_http_client
 from pacspace_desktop.network.security import InsecureUrlError, check_base_url, is_loopback_host
+from pacspace_desktop.storage.claims import KeysClaimed
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.keystore import KeyringUnavailable, KeyState, KeyStore
 from pacspace_desktop.storage.paths import resolve_paths
-from pacspace_desktop.storage.records import NewRun
+from pacspace_desktop.storage.records import NewRun, SubmissionRow
 from pacspace_desktop.storage.settings import DEFAULT_TIMEOUT_S, Profile, SettingsError
+from pacspace_desktop.submission.refusals import claim_refusal
 from pacspace_desktop.submission.runner import (
     AttemptFinished,
     RequestReport,
@@ -161,15 +163,16 @@ def run_submit(args: argparse.Namespace) -> int:
         err(f"{exc} Nothing was sent.")
         return EXIT_BAD_INPUT
     try:
-        store.recover_interrupted()
-        if not args.resend_known_keys:
-            code = _refuse_known_keys(store, given.items)
-            if code is not None:
-                return code
+        _report_recovered(store.recover_interrupted())
         run = NewRun(source=given.source, profile=target.profile,
                      environment=environment.value, base_url=base_url)
-        code = asyncio.run(_send(store, key, base_url, given.items, run, batch_size,
-                                 target.timeout))
+        resend = {it.key for it in given.items} if args.resend_known_keys else set()
+        try:
+            code = asyncio.run(_send(store, key, base_url, given.items, run, batch_size,
+                                     target.timeout, resend))
+        except KeysClaimed as exc:
+            err(claim_refusal(exc.conflicts, RESEND_HINT))
+            return EXIT_BAD_INPUT
         if given.held_back:
             out(f"{given.held_back} row(s) with problems were held back and not sent.")
             return max(code, 1) if code != 3 else code
@@ -178,23 +181,24 @@ def run_submit(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _refuse_known_keys(store: HistoryStore, items: Sequence[WriteItem]) -> int | None:
-    seen = store.sightings(it.key for it in items)
-    if not seen:
-        return None
-    err(f"{len(seen)} record key(s) were sent before. A second write to a key adds to it, so "
-        "the record would count twice. Nothing was sent:")
-    for key, sightings in list(seen.items())[:20]:
-        last = sightings[-1]
-        rid = f"Request ID {last.request_id}" if last.request_id else "no Request ID"
-        err(f"  {key}: {last.state.label.lower()} on {last.sent_at:%Y-%m-%d %H:%M} UTC "
-            f"({rid}, {last.environment})")
-    err("Remove them from the file, or add --resend-known-keys if they must count again.")
-    return EXIT_BAD_INPUT
+RESEND_HINT = ("Remove those keys from the file, or add --resend-known-keys if they must count "
+               "again (keys another send holds right now are never sent).")
+
+
+def _report_recovered(unknown: Sequence[SubmissionRow]) -> None:
+    """Say what a send that stopped unexpectedly left behind (it is never settled silently)."""
+    if not unknown:
+        return
+    items = sum(r.item_count for r in unknown)
+    err(f"A send that stopped unexpectedly left {len(unknown):,} request(s) with "
+        f"{items:,} item(s) whose outcome is unknown; they stay held until they are checked "
+        "on the server (the app's History page: Check on server). 'pacspace-desktop "
+        "history' lists them.")
 
 
 async def _send(store: HistoryStore, key: ApiKey, base_url: str, items: list[WriteItem],
-                run: NewRun, batch_size: int, answer_timeout: float) -> int:
+                run: NewRun, batch_size: int, answer_timeout: float,
+                resend: Collection[str]) -> int:
     async with make_http_client(answer_timeout) as http:
         runner = SubmissionRunner(store, WriteClient(http, base_url, key))
         total_requests = -(-len(items) // batch_size)
@@ -209,7 +213,7 @@ async def _send(store: HistoryStore, key: ApiKey, base_url: str, items: list[Wri
                     and event.attempt.server_message:
                 err(f"request {event.seq + 1}: {event.attempt.server_message}")
 
-        report = await runner.run(items, run, batch_size, on_event)
+        report = await runner.run(items, run, batch_size, on_event, resend)
     out(f"Done: {report.accepted} accepted, {report.rejected} rejected, "
         f"{report.unknown} outcome unknown, {report.not_sent} not sent "
         f"(of {len(items)} items in {len(report.requests)} requests).")

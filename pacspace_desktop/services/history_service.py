@@ -28,7 +28,7 @@ from pacspace_desktop.services.history_checks import (
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.export import ExportCancelled, export_csv
-from pacspace_desktop.storage.history import HistoryStore, token_alive
+from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.history_query import (
     CheckTarget,
     HistoryQuery,
@@ -39,6 +39,7 @@ from pacspace_desktop.storage.history_query import (
     interpret_check,
     resubmit_refusal,
 )
+from pacspace_desktop.storage.owners import token_alive
 from pacspace_desktop.storage.records import (
     HistoryFilter,
     ItemRow,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal
@@ -14,9 +14,11 @@ from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.tasks import start_task
+from pacspace_desktop.storage.claims import KeysClaimed
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.records import NewRun
+from pacspace_desktop.submission.refusals import claim_refusal
 from pacspace_desktop.submission.runner import (
     AttemptFinished,
     RequestReport,
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 BROKE_OFF = ("Sending broke off because of an unexpected error; the report shows what "
              "happened. Nothing more is sent. History shows what each request did.")
 
+RESEND_HINT = ("To send keys that were sent before again, press Send again and tick them in the "
+               "check before sending (keys another send holds right now are never sent).")
+
 
 class SubmissionService(QObject):
     """Runs one submission at a time through the core `SubmissionRunner`.
@@ -44,6 +49,8 @@ class SubmissionService(QObject):
         attempt_finished(object): an `AttemptFinished` event.
         finished(object): the `RunReport` of a run that ran to its end or was stopped.
         failed(str): the run could not start or broke off; the text says what to do.
+        refused(str): nothing was recorded or sent, because another send holds some of the keys
+            (or they were sent before and not ticked to send again); the text names them.
     """
 
     started = Signal(int, int)
@@ -53,6 +60,7 @@ class SubmissionService(QObject):
     attempt_finished = Signal(object)
     finished = Signal(object)
     failed = Signal(str)
+    refused = Signal(str)
 
     def __init__(self, session: SessionService, store: HistoryStore,
                  limits: Limits = DEFAULT_LIMITS, parent: QObject | None = None) -> None:
@@ -68,8 +76,14 @@ class SubmissionService(QObject):
         """True while a run is under way."""
         return self._task is not None and not self._task.done()
 
-    def submit(self, items: Sequence[WriteItem], source: str) -> bool:
-        """Start sending `items` (already validated and confirmed). False when it cannot start."""
+    def submit(self, items: Sequence[WriteItem], source: str,
+               resend: Collection[str] = ()) -> bool:
+        """Start sending `items` (already validated and confirmed). False when it cannot start.
+
+        `resend` names the keys the person ticked to send again although they were sent before.
+        The keys are claimed when the run is recorded; if another send holds some of them,
+        `failed` says who, and nothing is sent.
+        """
         if self.busy:
             self.failed.emit("A submission is still running. Wait for it to end or stop it.")
             return False
@@ -84,7 +98,8 @@ class SubmissionService(QObject):
                      environment=self._session.environment().value, base_url=client.base_url)
         self._runner = SubmissionRunner(self._store, client, self._limits)
         batch = max(1, min(int(profile.batch_size), self._limits.max_items))
-        self._task = start_task(self._run(list(items), run, batch), name="sending a run",
+        self._task = start_task(self._run(list(items), run, batch, frozenset(resend)),
+                                name="sending a run",
                                 on_error=lambda _exc: self.failed.emit(BROKE_OFF))
         return True
 
@@ -103,7 +118,8 @@ class SubmissionService(QObject):
         if self._runner is not None:
             self._runner.retry_now()
 
-    async def _run(self, items: list[WriteItem], run: NewRun, batch: int) -> RunReport | None:
+    async def _run(self, items: list[WriteItem], run: NewRun, batch: int,
+                   resend: frozenset[str]) -> RunReport | None:
         total_items = len(items)
         total_requests = -(-total_items // batch)
         done = {"requests": 0, "items": 0}
@@ -131,7 +147,10 @@ class SubmissionService(QObject):
         self.progress.emit(0, total_requests, 0, total_items, -1.0)
         assert self._runner is not None
         try:
-            report = await self._runner.run(items, run, batch, on_event)
+            report = await self._runner.run(items, run, batch, on_event, resend)
+        except KeysClaimed as exc:
+            self.refused.emit(claim_refusal(exc.conflicts, RESEND_HINT))
+            return None
         except StorageError as exc:
             log.error("history could not be written: %s", exc)
             self.failed.emit(f"{exc} Sending stopped so that nothing goes unrecorded.")

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pacspace_desktop.domain.states import ItemState
+
 
 class StorageError(Exception):
     """The history could not be read or written because of the environment (disk full, read-only
@@ -85,6 +87,33 @@ def _v1(conn: sqlite3.Connection) -> None:
             response_text TEXT
         );
         CREATE INDEX attempts_submission ON attempts(submission_id, number);
+    """)
+
+
+@_migration
+def _v2(conn: sqlite3.Connection) -> None:
+    # Claims on record keys (see storage/claims.py) and who sent each run. Every key that may
+    # have been written, or is on its way, is claimed by its latest item, so the guard holds
+    # for what was sent before the upgrade too.
+    held = ",".join(f"'{s.value}'" for s in (ItemState.QUEUED, ItemState.SENDING,
+                                               ItemState.ACCEPTED, ItemState.VERIFIED,
+                                               ItemState.UNKNOWN))
+    _run_script(conn, f"""
+        ALTER TABLE runs ADD COLUMN sent_by TEXT NOT NULL DEFAULT '';
+        CREATE TABLE claims (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            claimed_at TEXT NOT NULL,
+            PRIMARY KEY (scope, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX claims_item ON claims(item_id);
+        INSERT INTO claims (scope, key, item_id, claimed_at)
+            SELECT r.environment, i.key, MAX(i.id), MAX(s.created_at)
+            FROM items i JOIN submissions s ON s.id = i.submission_id
+            JOIN runs r ON r.id = s.run_id
+            WHERE i.state IN ({held})
+            GROUP BY r.environment, i.key
     """)
 
 

@@ -7,9 +7,8 @@ rejected, not sent, or pending/unknown — never missing.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,10 @@ from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.storage import claims
+from pacspace_desktop.storage.claims import KeysClaimed
 from pacspace_desktop.storage.db import StorageError, connect
+from pacspace_desktop.storage.owners import process_token, token_alive
 from pacspace_desktop.storage.records import (
     AttemptRecord,
     FinalOutcome,
@@ -56,42 +58,6 @@ class RecordedRun:
 
     run_id: int
     submission_ids: list[int]
-
-
-def _start_ticks(pid: int) -> str:
-    """The process's start time in clock ticks since boot (Linux), so a reused pid is told apart."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    fields = stat.rsplit(")", 1)[-1].split()
-    return fields[19] if len(fields) > 19 else ""
-
-
-def process_token(pid: int | None = None) -> str:
-    """An id of a running process that a later process with the same pid does not share."""
-    pid = os.getpid() if pid is None else pid
-    return f"{pid}:{_start_ticks(pid)}"
-
-
-def token_alive(token: str) -> bool:
-    """True when the process a token names still runs on this computer."""
-    pid_text, _, ticks = token.partition(":")
-    try:
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    except OSError:
-        return False
-    return not ticks or _start_ticks(pid) in ("", ticks)
 
 
 class HistoryStore:
@@ -134,16 +100,37 @@ class HistoryStore:
     # --- writing -------------------------------------------------------------------------
 
     def record_run(self, run: NewRun, batches: Sequence[Sequence[WriteItem]],
-                   owner: str | None = None) -> RecordedRun:
-        """Write a run, its submissions and all their items as queued, before anything is sent."""
+                   owner: str | None = None, resend: Collection[str] = (),
+                   is_alive: Callable[[str], bool] = token_alive) -> RecordedRun:
+        """Claim every key and write the run, its submissions and items as queued, in one
+        transaction, before anything is sent.
+
+        Args:
+            run: Where the run goes.
+            batches: Its requests' items, in sending order.
+            owner: The sending process's token (default: this process).
+            resend: Keys a person chose to send again although history says they were sent.
+            is_alive: Tells a running sender from one that is gone.
+
+        Raises:
+            KeysClaimed: some keys are held by another send (or were sent before and are not
+                in `resend`); nothing was recorded.
+            StorageError: the history cannot be written.
+        """
         created = _ts(now_utc())
         total = sum(len(b) for b in batches)
+        keys = [it.key for b in batches for it in b]
         with self._tx() as conn:
+            found = claims.conflicts_for(conn, run.environment, keys, frozenset(resend),
+                                         is_alive)
+            if found:
+                raise KeysClaimed(found)
             cur = conn.execute(
                 "INSERT INTO runs (created_at, source, profile, environment, base_url, owner, "
-                "item_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "item_count, sent_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (created, run.source, run.profile, run.environment, run.base_url,
-                 process_token() if owner is None else owner, total))
+                 process_token() if owner is None else owner, total,
+                 run.sent_by or claims.who_am_i()))
             run_id = int(cur.lastrowid or 0)
             ids = []
             for seq, batch in enumerate(batches):
@@ -160,6 +147,8 @@ class HistoryStore:
                     [(sub_id, pos, it.key, it.account_id, it.bits,
                       jsonwire.dumps(dict(it.metadata)) if it.metadata is not None else None,
                       ItemState.QUEUED.value) for pos, it in enumerate(batch)])
+                claims.take(conn, run.environment, created or "", conn.execute(
+                    "SELECT id, key FROM items WHERE submission_id=?", (sub_id,)))
         return RecordedRun(run_id, ids)
 
     def mark_sending(self, submission_id: int, request_body: str) -> None:
@@ -194,6 +183,8 @@ class HistoryStore:
                  outcome.response_text, _ts(outcome.retry_at), _ts(now_utc()), submission_id))
             conn.execute("UPDATE items SET state=? WHERE submission_id=?",
                          (state.value, submission_id))
+            if not state.may_be_written:
+                claims.release_submissions(conn, [submission_id])
         return state
 
     def finish_not_sent(self, submission_ids: Iterable[int], message: str) -> None:
@@ -211,6 +202,10 @@ class HistoryStore:
                      ItemState.QUEUED.value))
                 conn.execute("UPDATE items SET state=? WHERE submission_id=? AND state=?",
                              (ItemState.NOT_SENT.value, sub_id, ItemState.QUEUED.value))
+            claims.release_submissions(conn, [
+                r[0] for r in conn.execute(
+                    f"SELECT id FROM submissions WHERE id IN ({','.join('?' * len(ids))}) "
+                    "AND state=?", (*ids, ItemState.NOT_SENT.value))])
 
     def recover_interrupted(self, is_alive: Callable[[str], bool] = token_alive
                             ) -> list[SubmissionRow]:
@@ -241,14 +236,20 @@ class HistoryStore:
         return [self.submission_row(i) for i in unknown_ids]
 
     def record_check(self, item_id: int, checked_at: datetime, check: dict[str, Any],
-                     verified: bool | None = None) -> None:
-        """Store what the server said about an item's key (and mark it verified if it is)."""
+                     verified: bool | None = None, release: bool = False) -> None:
+        """Store what the server said about an item's key (and mark it verified if it is).
+
+        `release` frees the item's claim on its key: a check long enough after the send found
+        that the write did not land, so the key may be sent again.
+        """
         with self._tx() as conn:
             conn.execute("UPDATE items SET checked_at=?, check_json=? WHERE id=?",
                          (_ts(checked_at), jsonwire.dumps(check), item_id))
             if verified:
                 conn.execute("UPDATE items SET state=? WHERE id=? AND state=?",
                              (ItemState.VERIFIED.value, item_id, ItemState.ACCEPTED.value))
+            if release:
+                claims.release_item(conn, item_id)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -303,32 +304,31 @@ class HistoryStore:
         return SubmissionDetail(row, extra[0], _dt(extra[1]), _dt(extra[2]), extra[3], extra[4],
                                 _dt(extra[5]), self.items_of(submission_id), attempts)
 
-    def sightings(self, keys: Iterable[str], states: Iterable[ItemState] | None = None
+    def sightings(self, keys: Iterable[str], scope: str | None = None
                   ) -> dict[str, list[KeySighting]]:
-        """Times each key was sent before ("was key X ever sent, when, with what result").
+        """Who holds each key ("was key X sent, when, with what result" — or is it on its way).
 
-        Args:
-            keys: The keys to look up.
-            states: Only sightings in these states; default all that may have been written
-                (accepted, verified, unknown, sending).
+        A key is listed while a send holds its claim: on its way, accepted, verified, or with an
+        unknown outcome not yet shown by a check to have missed. One sighting per environment
+        (`scope` None), or only in `scope`.
         """
-        wanted = [s.value for s in (states if states is not None else
-                                    [s for s in ItemState if s.may_be_written])]
         found: dict[str, list[KeySighting]] = {}
-        key_list = list(dict.fromkeys(keys))
-        marks = ",".join("?" * len(wanted))
-        for start in range(0, len(key_list), 500):
-            chunk = key_list[start:start + 500]
-            rows = self._conn.execute(
-                "SELECT i.key, s.id, COALESCE(s.sent_at, s.created_at), i.state, s.request_id, "
-                "r.profile, r.environment, i.bits FROM items i "
-                "JOIN submissions s ON s.id = i.submission_id JOIN runs r ON r.id = s.run_id "
-                f"WHERE i.key IN ({','.join('?' * len(chunk))}) AND i.state IN ({marks}) "
-                "ORDER BY s.created_at", (*chunk, *wanted)).fetchall()
-            for r in rows:
-                found.setdefault(r[0], []).append(KeySighting(
-                    r[0], r[1], _dt(r[2]) or now_utc(), ItemState(r[3]), r[4], r[5], r[6], r[7]))
+        bits: dict[int, int] = {}
+        held = claims.holders(self._conn, keys, scope)
+        for start in range(0, len(held), 500):
+            chunk = [h.item_id for h in held[start:start + 500]]
+            bits.update(self._conn.execute(
+                f"SELECT id, bits FROM items WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall())
+        for h in held:
+            found.setdefault(h.key, []).append(KeySighting(
+                h.key, h.submission_id, h.sent_at or h.claimed_at, h.state, h.request_id,
+                h.profile, h.scope, bits.get(h.item_id, 0), h.sent_by))
         return found
+
+    def holders(self, keys: Iterable[str], scope: str | None = None) -> list[claims.ClaimHolder]:
+        """The items that hold these keys' claims."""
+        return claims.holders(self._conn, keys, scope)
 
     def run_submissions(self, run_id: int) -> list[SubmissionRow]:
         """The submissions of one run, in sending order."""

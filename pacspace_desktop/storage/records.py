@@ -22,12 +22,14 @@ class NewRun:
         profile: The profile's name.
         environment: live, test or sandbox.
         base_url: Where the items go.
+        sent_by: Who sends it ("anna on PC-FIN-02"); empty: the OS user and computer.
     """
 
     source: str
     profile: str
     environment: str
     base_url: str
+    sent_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ class KeySighting:
     profile: str
     environment: str
     bits: int
+    sent_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -157,15 +157,27 @@ class SubmissionRunner:
         self._waiter.skip()
 
     async def run(self, items: Sequence[WriteItem], run: NewRun, batch_size: int,
-                  on_event: EventHook | None = None) -> RunReport:
-        """Record the run in the outbox, then send it request by request.
+                  on_event: EventHook | None = None, resend: Collection[str] = ()
+                  ) -> RunReport:
+        """Claim the keys and record the run in the outbox, then send it request by request.
 
         Stops early (the rest recorded as not sent) after an outcome the catalogue marks as
         stopping the run (401, 402, exhausted retries, a rate-limit wait too long to sleep...).
+
+        Args:
+            items: What to send (validated).
+            run: Where it goes.
+            batch_size: Items per request.
+            on_event: Called with every `RunEvent`.
+            resend: Keys a person chose to send again although they were sent before.
+
+        Raises:
+            KeysClaimed: another send holds some keys, or they were sent before and are not in
+                `resend`; nothing was recorded or sent (see `claim_refusal`).
         """
         emit = on_event or (lambda _event: None)
         batches = split_into_requests(items, batch_size, self._limits)
-        recorded = self._store.record_run(run, batches)
+        recorded = self._store.record_run(run, batches, resend=resend)
         report = RunReport(recorded.run_id)
         pending = list(zip(recorded.submission_ids, batches, strict=True))
         for seq, (sub_id, batch) in enumerate(pending):

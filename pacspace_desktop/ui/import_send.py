@@ -54,6 +54,7 @@ class ImportSender(QWidget):
         self._starting = False
         self._paused = False
         self._rows_by_key: dict[str, int] = {}
+        self._resend: frozenset[str] = frozenset()  # keys ticked to send again, for Resume
         self._written = 0
         self._accepted: list[WriteItem] = []
         self.review_dialog: ReviewDialog | None = None
@@ -94,6 +95,7 @@ class ImportSender(QWidget):
         service.request_finished.connect(self._request_finished)
         service.finished.connect(self._finished)
         service.failed.connect(self._failed)
+        service.refused.connect(self._refused)
         self.update_state()
 
     @property
@@ -200,8 +202,10 @@ class ImportSender(QWidget):
         self.problem.hide()
         self.panel.reset()
         self.panel.show()
+        if self.review_dialog is not None:
+            self._resend = self.review_dialog.resend_keys()
         self._starting = True
-        started = self._service.submit(list(items), self._source)
+        started = self._service.submit(list(items), self._source, self._resend)
         self._starting = False
         if not started:
             return
@@ -273,6 +277,12 @@ class ImportSender(QWidget):
                 "“Resume sending” to send them. Nothing is sent twice.")
         self.update_state()
         self.run_finished.emit()
+
+    def _refused(self, text: str) -> None:
+        if self._mine:  # nothing was recorded or sent: the keys are held by another send
+            self._model.mark({r: (ItemState.NOT_SENT, "Not sent: see the message above.")
+                              for r in self._model.rows_in(ItemState.SENDING)})
+            self._failed(text)
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)

@@ -148,8 +148,8 @@ class NewRecordPage(QWidget):
         self.model.modelReset.connect(self._changed)
         service.started.connect(lambda *_: self._update_buttons())
         service.finished.connect(self._finished)
-        service.failed.connect(lambda text: self._show_problem(text) if self._mine
-                               or not self._service.busy else None)
+        service.failed.connect(self._failed)
+        service.refused.connect(self._refused)
         self._restore_draft()
         self._update_buttons()
 
@@ -274,7 +274,8 @@ class NewRecordPage(QWidget):
     def _send(self, items: list[WriteItem]) -> None:
         self.problem.hide()
         self.sending.reset()
-        if self._service.submit(items, "form"):
+        resend = self._review.resend_keys() if self._review is not None else frozenset()
+        if self._service.submit(items, "form", resend):
             self._mine = True
             keys = {it.key for it in items}
             self.model.mark({r.key: (ItemState.SENDING, "", None) for r in self.model.rows()
@@ -311,6 +312,20 @@ class NewRecordPage(QWidget):
         if row >= 0:
             self.table.selectRow(row)
             self.edit_row(row)
+
+    def _failed(self, text: str) -> None:
+        if not self._mine and self._service.busy:
+            return  # another page's run
+        self._show_problem(text)
+        self._mine = False
+        self._update_buttons()
+
+    def _refused(self, text: str) -> None:
+        if not self._mine:
+            return
+        self.model.mark({r.key: (ItemState.NOT_SENT, "Not sent: see the message above.", None)
+                         for r in self.model.rows() if r.state is ItemState.SENDING})
+        self._failed(text)
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)

@@ -138,6 +138,10 @@ class ReviewDialog(QDialog):
         return [it for it in self._items if it.key not in self._sightings
                 or self.duplicate_boxes[it.key].isChecked()]
 
+    def resend_keys(self) -> frozenset[str]:
+        """The keys sent before that the person ticked to send again."""
+        return frozenset(k for k, box in self.duplicate_boxes.items() if box.isChecked())
+
     def _update(self) -> None:
         n = len(self.chosen())
         where = {Environment.LIVE: " to LIVE", Environment.TEST: " to TEST",

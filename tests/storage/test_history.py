@@ -11,7 +11,8 @@ from pacspace_desktop.domain.catalogue import OutcomeKind
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage.db import SCHEMA_VERSION, StorageError, connect
-from pacspace_desktop.storage.history import HistoryStore, process_token, token_alive
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.storage.owners import process_token, token_alive
 from pacspace_desktop.storage.paths import resolve_paths
 from pacspace_desktop.storage.records import (
     AttemptRecord,
@@ -77,7 +78,9 @@ def test_sightings_answer_was_this_key_sent(store: HistoryStore) -> None:
     seen = store.sightings(["inv-0", "inv-1", "zzz-0", "never"])
     assert set(seen) == {"inv-0", "inv-1"}, "rejected keys were not written"
     assert seen["inv-0"][0].request_id == "req_1"
-    assert set(store.sightings(["zzz-0"], [ItemState.REJECTED])) == {"zzz-0"}
+    again = store.record_run(RUN, [_items(1, "zzz")])  # a rejected key is free to send again
+    assert set(store.sightings(["zzz-0"])) == {"zzz-0"}
+    assert store.sightings(["zzz-0"])["zzz-0"][0].submission_id == again.submission_ids[0]
 
 
 def test_recover_interrupted_settles_dead_runs_only(store: HistoryStore) -> None:
@@ -159,7 +162,7 @@ def test_migration_backs_up_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     conn = db.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     conn.close()
-    backups = list(tmp_path.glob("h.v1.*.bak.sqlite3"))
+    backups = list(tmp_path.glob(f"h.v{SCHEMA_VERSION}.*.bak.sqlite3"))
     assert len(backups) == 1
 
 
