@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quota", type=int, default=None, help="items accepted before 402")
     parser.add_argument("--rate-limit", type=float, default=None, metavar="N_PER_S")
     parser.add_argument("--verify-delay", type=float, default=2.0, metavar="SECONDS")
+    parser.add_argument(
+        "--read-delay", type=float, default=0.0, metavar="SECONDS",
+        help="a new key is not readable (404) for this long after its first write, as with "
+        "PacSpace's queue",
+    )
     parser.add_argument("--max-items", type=int, default=100)
     parser.add_argument(
         "--allow-remote", action="store_true", help="allow binding a non-loopback host"
@@ -54,6 +59,7 @@ def run_cli(argv: list[str] | None = None) -> int:
             quota=args.quota,
             rate_limit=args.rate_limit,
             verify_delay=args.verify_delay,
+            read_delay=args.read_delay,
             max_items=args.max_items,
             allow_non_loopback=args.allow_remote,
         )

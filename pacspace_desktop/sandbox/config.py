@@ -45,6 +45,7 @@ class SandboxConfig:
     quota: int | None = None
     rate_limit: float | None = None
     verify_delay: float = 2.0
+    read_delay: float = 0.0
     max_items: int = 100
     max_body_bytes: int = 1_048_576
     max_id_length: int = 128
@@ -64,6 +65,7 @@ class SandboxConfig:
         check_quota(self.quota)
         check_rate_limit(self.rate_limit)
         check_verify_delay(self.verify_delay)
+        check_verify_delay(self.read_delay, "read_delay")
         for name in ("max_items", "max_body_bytes", "max_id_length", "max_abs_bits"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -91,12 +93,12 @@ def check_rate_limit(value: object) -> float | None:
     return float(value)
 
 
-def check_verify_delay(value: object) -> float:
+def check_verify_delay(value: object, name: str = "verify_delay") -> float:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or not math.isfinite(value)
         or value < 0
     ):
-        raise ValueError(f"verify_delay must be a non-negative number, got {value!r}")
+        raise ValueError(f"{name} must be a non-negative number, got {value!r}")
     return float(value)

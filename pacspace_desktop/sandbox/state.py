@@ -30,6 +30,7 @@ class KeyRecord:
     total_writes: int = 0
     last_write_at: str = ""
     last_write_mono: float = 0.0
+    first_write_mono: float = 0.0
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -73,6 +74,7 @@ class SandboxState:
         self.quota = config.quota
         self.rate_limit = config.rate_limit
         self.verify_delay = config.verify_delay
+        self.read_delay = config.read_delay
         self._bucket = TokenBucket(config.rate_limit) if config.rate_limit else None
         self._keys: dict[str, KeyRecord] = {}
         self._requests: deque[RequestRecord] = deque(maxlen=MAX_REQUESTS_KEPT)
@@ -110,6 +112,7 @@ class SandboxState:
             "quota": self.quota,
             "rateLimit": self.rate_limit,
             "verifyDelay": self.verify_delay,
+            "readDelay": self.read_delay,
             "maxItems": cfg.max_items,
             "maxBodyBytes": cfg.max_body_bytes,
             "maxIdLength": cfg.max_id_length,
@@ -117,17 +120,21 @@ class SandboxState:
         }
 
     def patch_settings(self, patch: object) -> dict[str, Any]:
-        """Change ``quota``, ``rateLimit`` and/or ``verifyDelay`` (snake_case accepted too)."""
+        """Change ``quota``, ``rateLimit``, ``verifyDelay`` and/or ``readDelay`` (snake_case
+        accepted too)."""
         if not isinstance(patch, dict):
             raise ValueError("the body must be a JSON object")
-        aliases = {"rate_limit": "rateLimit", "verify_delay": "verifyDelay"}
+        aliases = {"rate_limit": "rateLimit", "verify_delay": "verifyDelay",
+                   "read_delay": "readDelay"}
         named = {aliases.get(str(k), str(k)): v for k, v in patch.items()}
-        unknown = sorted(set(named) - {"quota", "rateLimit", "verifyDelay"})
+        unknown = sorted(set(named) - {"quota", "rateLimit", "verifyDelay", "readDelay"})
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(unknown)}")
         quota = check_quota(named["quota"]) if "quota" in named else self.quota
         rate = check_rate_limit(named["rateLimit"]) if "rateLimit" in named else None
         delay = check_verify_delay(named["verifyDelay"]) if "verifyDelay" in named else None
+        read = (check_verify_delay(named["readDelay"], "read_delay") if "readDelay" in named
+                else None)
         with self._lock:
             self.quota = quota
             if "rateLimit" in named:
@@ -135,6 +142,8 @@ class SandboxState:
                 self._bucket = TokenBucket(rate) if rate else None
             if delay is not None:
                 self.verify_delay = delay
+            if read is not None:
+                self.read_delay = read
             return self._settings_locked()
 
     # -- writes --------------------------------------------------------------
@@ -162,7 +171,8 @@ class SandboxState:
             for item in items:
                 record = self._keys.get(item.key)
                 if record is None:
-                    record = self._keys[item.key] = KeyRecord(item.key, item.account_id)
+                    record = self._keys[item.key] = KeyRecord(item.key, item.account_id,
+                                                              first_write_mono=now_mono)
                 record.account_id = item.account_id
                 record.current_bits += item.bits
                 record.total_writes += 1
@@ -194,6 +204,8 @@ class SandboxState:
             record = self._keys.get(key)
             if record is None:
                 return None
+            if time.monotonic() - record.first_write_mono < self.read_delay:
+                return None  # still in the queue: PacSpace answers 404 until it is processed
             return {
                 "key": record.key,
                 "accountId": record.account_id,

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.network.reads import ReadResult
-from pacspace_desktop.storage.history_query import CheckTarget, Interpretation, Verdict
+from pacspace_desktop.storage.history_query import (
+    DEFAULT_SETTLE,
+    CheckTarget,
+    Interpretation,
+    Verdict,
+)
 from pacspace_desktop.storage.records import ItemRow
+from pacspace_desktop.storage.settings import Profile
 
 MAX_RATE_RETRIES = 5
 
@@ -95,3 +103,17 @@ def stop_words(result: ReadResult) -> str:
     kind = result.kind or OutcomeKind.UNEXPECTED_STATUS
     e = entry(kind)
     return f"The check on the server stopped: {e.title}. {e.next_step_text}"
+
+
+def settle_of(check: dict[str, Any]) -> timedelta:
+    """The settle time a stored check was judged with (older checks: the default)."""
+    seconds = check.get("settleSeconds")  # jsonwire reads numbers back as exact Decimals
+    if isinstance(seconds, int | float | Decimal) and not isinstance(seconds, bool) \
+            and seconds >= 0:
+        return timedelta(seconds=float(seconds))
+    return DEFAULT_SETTLE
+
+
+def settle_time(profile: Profile | None) -> timedelta:
+    """How long after a send a check that finds nothing means "not written", for a profile."""
+    return timedelta(minutes=profile.settle_minutes) if profile else DEFAULT_SETTLE

@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import entry
 from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.network.reads import ReadResult
 from pacspace_desktop.services.history_checks import (
     MAX_RATE_RETRIES,
@@ -23,6 +24,7 @@ from pacspace_desktop.services.history_checks import (
     ResubmitPlan,
     check_record,
     retry_after_seconds,
+    settle_of,
     stop_words,
 )
 from pacspace_desktop.services.tasks import start_task
@@ -30,6 +32,7 @@ from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.export import ExportCancelled, export_csv
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.history_query import (
+    DEFAULT_SETTLE,
     CheckTarget,
     HistoryQuery,
     Interpretation,
@@ -88,8 +91,10 @@ class HistoryService(QObject):
 
     def __init__(self, store: HistoryStore, reader: Reader | None = None, *,
                  pace_s: float = 0.2, is_alive: Callable[[str], bool] = token_alive,
+                 settle: Callable[[], timedelta] = lambda: DEFAULT_SETTLE,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._settle = settle
         self._store = store
         self._query = HistoryQuery.of(store)
         self._reader = reader
@@ -169,7 +174,9 @@ class HistoryService(QObject):
             check = jsonwire.loads(item.check_json)
         except ValueError:
             return None
-        return interpret_check(item.state, sent_at, check) if isinstance(check, dict) else None
+        if not isinstance(check, dict):
+            return None
+        return interpret_check(item.state, sent_at, check, item.checked_at, settle_of(check))
 
     def _guard(self, fn: Callable[[], _T], fallback: _T) -> _T:
         try:
@@ -324,17 +331,24 @@ class HistoryService(QObject):
 
     def _record(self, result: ReadResult, group: list[CheckTarget], report: CheckReport,
                 touched: set[int]) -> None:
+        settle = self._settle()
         check = check_record(result)
+        check["settleSeconds"] = settle.total_seconds()  # the verdict is kept as it was made
         verified = bool(result.bucket and result.bucket.verified)
         for target in group:
+            meaning = interpret_check(target.state, target.sent_at, check, result.checked_at,
+                                      settle)
             if result.found is not None:
+                # An unknown outcome whose key PacSpace still lacks after the settle time did
+                # not land: its claim goes, so the key may be sent again.
+                release = meaning.may_resend and target.state is ItemState.UNKNOWN
                 try:
                     self._store.record_check(target.item_id, result.checked_at, check,
-                                             verified=verified)
+                                             verified=verified, release=release)
                 except StorageError as exc:
                     self.failed.emit(str(exc))
                 touched.add(target.submission_id)
-            answer = ItemCheck(target, check, interpret_check(target.state, target.sent_at, check))
+            answer = ItemCheck(target, check, meaning)
             report.answers.append(answer)
             self.item_checked.emit(answer)
 
@@ -384,3 +398,4 @@ class HistoryService(QObject):
             raise
         else:
             self.export_finished.emit(str(dest), rows)
+

@@ -248,6 +248,7 @@ class Verdict(StrEnum):
     MISSING = "missing"  # accepted, yet PacSpace holds nothing (yet)
     LANDED = "landed"  # outcome unknown; a write arrived after we sent: it most likely landed
     EARLIER_ONLY = "earlier-only"  # outcome unknown; only writes from before we sent
+    TOO_SOON = "too-soon"  # PacSpace holds nothing yet, but the write may still be queued
     NOT_LANDED = "not-landed"  # PacSpace holds nothing for the key: our write did not land
     OTHER_WRITES = "other-writes"  # rejected / not sent, but the key has other writes
     NO_ANSWER = "no-answer"  # the check itself failed
@@ -265,9 +266,14 @@ class Interpretation:
 CLOCK_TOLERANCE = timedelta(seconds=60)
 """A write this close before our send time still counts as ours (clocks differ a little)."""
 
+DEFAULT_SETTLE = timedelta(minutes=10)
+"""How long after a send a "not found" starts to mean "not written": PacSpace queues writes
+(202 "queued") before they can be read, so an empty answer soon after a send proves nothing."""
+
 
 def interpret_check(state: ItemState, sent_at: datetime | None,
-                    check: Mapping[str, Any]) -> Interpretation:
+                    check: Mapping[str, Any], checked_at: datetime | None = None,
+                    settle: timedelta = DEFAULT_SETTLE) -> Interpretation:
     """What a stored check (see `HistoryService`) means for an item in `state` sent at `sent_at`.
 
     Args:
@@ -275,6 +281,8 @@ def interpret_check(state: ItemState, sent_at: datetime | None,
         sent_at: When its request left (None if it never did).
         check: `found` (True, False or None), `totalWrites`, `lastWriteAt`, `verified`,
             `message`.
+        checked_at: When the check was made (None: unknown, so never long enough after).
+        settle: How long after the send a "not found" may be trusted.
     """
     found = check.get("found")
     held = state in (ItemState.ACCEPTED, ItemState.VERIFIED)
@@ -287,8 +295,7 @@ def interpret_check(state: ItemState, sent_at: datetime | None,
             return Interpretation(Verdict.MISSING, (
                 "PacSpace holds nothing for this key, although it accepted the request. It may "
                 "not have processed it yet: check again later. Do not resend it."), False)
-        return Interpretation(Verdict.NOT_LANDED, "PacSpace holds nothing for this key: the "
-                              "write did not land. It is safe to send again.", True)
+        return _not_found(state, sent_at, checked_at, settle)
     writes = check.get("totalWrites")
     verified = check.get("verified") is True
     if held:
@@ -311,6 +318,41 @@ def interpret_check(state: ItemState, sent_at: datetime | None,
         "PacSpace's last write for this key is from before this request was sent: this "
         "request most likely did not land. Compare the bits PacSpace holds with your records "
         "before entering it again."), False)
+
+
+def _not_found(state: ItemState, sent_at: datetime | None, checked_at: datetime | None,
+               settle: timedelta) -> Interpretation:
+    """PacSpace holds nothing for the key of an item it never accepted: what that shows."""
+    if state in (ItemState.REJECTED, ItemState.NOT_SENT) or sent_at is None:
+        return Interpretation(Verdict.NOT_LANDED, "PacSpace holds nothing for this key, and "
+                              "this request was not written. It may be sent again.", True)
+    settle_words = _duration(settle)
+    if checked_at is None or checked_at - sent_at < settle:
+        after = f"{(sent_at + settle).astimezone():%d %b %Y at %H:%M}"
+        since = (f"the request left only {_duration(checked_at - sent_at)} before this check"
+                 if checked_at is not None and checked_at >= sent_at
+                 else "this check was too soon after the request left")
+        return Interpretation(Verdict.TOO_SOON, (
+            f"PacSpace holds nothing for this key yet, but {since}. PacSpace queues writes "
+            "before they can be read, so this does not show that the write failed, and "
+            f"sending it again now could count it twice. Check again after {after} (the "
+            f"settle time is {settle_words}; you can change it in Settings)."), False)
+    return Interpretation(Verdict.NOT_LANDED, (
+        f"PacSpace held nothing for this key {_duration(checked_at - sent_at)} after the "
+        f"request left, longer than the settle time of {settle_words} in which queued writes "
+        "become readable. The write most likely did not land, so it may be sent again. If "
+        "PacSpace was slow today, check once more before sending."), True)
+
+
+def _duration(span: timedelta) -> str:
+    seconds = max(0, int(span.total_seconds()))
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} minutes"
+    hours = round(minutes / 60)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 def _parse_time(value: object) -> datetime | None:

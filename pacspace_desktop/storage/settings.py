@@ -20,6 +20,8 @@ FORMAT_VERSION = 1
 DEFAULT_BASE_URL = "https://balance-api.pacspace.io"
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_BATCH_SIZE = 100
+DEFAULT_SETTLE_MINUTES = 10.0  # see history_query.DEFAULT_SETTLE
+MAX_SETTLE_MINUTES = 24 * 60
 MAX_BATCH_SIZE = 100
 MAX_NAME_LENGTH = 60
 ProfileKind = Literal["pacspace", "sandbox"]
@@ -59,6 +61,8 @@ class Profile:
         kind: "pacspace", or "sandbox" for the built-in local sandbox.
         key_hint: The stored key in masked form (`pk_live_abc…•••`) or "". Never the key.
         environment_hint: "live", "test", "sandbox" or "", for the badge without the keyring.
+        settle_minutes: How long after a send a check that finds nothing may be taken to mean
+            "not written" (PacSpace queues writes before they can be read).
     """
 
     id: str
@@ -69,6 +73,7 @@ class Profile:
     kind: ProfileKind = "pacspace"
     key_hint: str = ""
     environment_hint: str = ""
+    settle_minutes: float = DEFAULT_SETTLE_MINUTES
 
     def remember_key(self, key: ApiKey | None) -> None:
         """Note the masked form and environment of the profile's key (None: no key)."""
@@ -145,6 +150,11 @@ def profile_problem(profile: Profile, others: list[Profile]) -> str | None:
     if isinstance(profile.batch_size, bool) or not isinstance(profile.batch_size, int) \
             or not 1 <= profile.batch_size <= MAX_BATCH_SIZE:
         return f"Items per request must be a whole number from 1 to {MAX_BATCH_SIZE}."
+    if isinstance(profile.settle_minutes, bool) \
+            or not isinstance(profile.settle_minutes, int | float) \
+            or not 0 <= profile.settle_minutes <= MAX_SETTLE_MINUTES:
+        return (f"The time before “not found” counts must be between 0 and "
+                f"{MAX_SETTLE_MINUTES:,} minutes.")
     if profile.key_hint and not _MASKED.match(profile.key_hint):
         # A guard against a programming error: only the masked form may reach the file.
         return "Only the masked form of a key may be saved in the settings."

@@ -315,7 +315,9 @@ class HistoryPage(QWidget):
             return
         words = [(Verdict.VERIFIED, "verified"), (Verdict.HELD, "held, not yet verified"),
                  (Verdict.LANDED, "most likely landed (do not resend)"),
-                 (Verdict.NOT_LANDED, "did not land (safe to send again)"),
+                 (Verdict.NOT_LANDED, "not found long after sending (may be sent again)"),
+                 (Verdict.TOO_SOON, "not found yet (too soon after sending to tell; do not "
+                                    "resend yet)"),
                  (Verdict.EARLIER_ONLY, "most likely did not land (compare before resending)"),
                  (Verdict.MISSING, "accepted but not found yet"),
                  (Verdict.OTHER_WRITES, "not written by this request"),

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep
 from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.services.history_checks import settle_time
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
@@ -38,7 +39,8 @@ def build_window(session: SessionService, store: HistoryStore, paths: AppPaths
                  ) -> tuple[MainWindow, Services]:
     """Make every page and the window, and connect them."""
     submissions = SubmissionService(session, store)
-    history = HistoryService(store, session.read_bucket if session.read_client() else None)
+    history = HistoryService(store, session.read_bucket if session.read_client() else None,
+                             settle=lambda: settle_time(session.active_profile()))
     history.recover()  # settle what a crash or kill left in flight, before the page reads
     drafts = DraftStore(paths.drafts_dir)
     new_record = NewRecordPage(session, submissions, store, drafts)
@@ -124,3 +126,4 @@ def _confirm_close(window: QWidget, s: Services) -> bool:
     s.submissions.stop()
     s.submissions.finished.connect(lambda _r: window.close())
     return False
+

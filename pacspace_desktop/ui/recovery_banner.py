@@ -14,7 +14,9 @@ EXPLANATION = (
     "arrived. PacSpace may or may not have written them. They were never sent again on their "
     "own: a second write to the same record key would count it twice. Press “Check on "
     "server” to ask PacSpace what it holds for each record key; the history then says, item "
-    "by item, whether it landed or is safe to send again."
+    "by item, whether it landed or may be sent again. An item PacSpace does not hold yet is "
+    "not offered for sending again until the settle time has passed (Settings), because "
+    "PacSpace queues writes before they can be read."
 )
 
 

@@ -74,6 +74,15 @@ class SettingsPage(QWidget):
         self.batch.setRange(1, 100)
         self.batch.setAccessibleName("Items per request")
         self.batch.setToolTip("PacSpace takes at most 100 items in one request.")
+        self.settle = QDoubleSpinBox()
+        self.settle.setRange(0, 24 * 60)
+        self.settle.setDecimals(0)
+        self.settle.setSuffix(" min")
+        self.settle.setAccessibleName("Minutes before a check that finds nothing counts")
+        self.settle.setToolTip(
+            "PacSpace queues writes before they can be read. A check on the server that finds "
+            "nothing sooner than this after a send proves nothing, so the item is not offered "
+            "for sending again before then.")
         self.save = QPushButton("Save changes")
         self.save.setAccessibleName("Save profile changes")
         self.save.clicked.connect(self._save_profile)
@@ -118,6 +127,7 @@ class SettingsPage(QWidget):
         form.addRow("Base URL:", self.base_url)
         form.addRow("Wait for an answer:", self.timeout)
         form.addRow("Items per request:", self.batch)
+        form.addRow("Trust “not found” after:", self.settle)
         profile_box = QGroupBox("Where records are sent")
         pbox = QVBoxLayout(profile_box)
         pbox.addLayout(form)
@@ -184,8 +194,8 @@ class SettingsPage(QWidget):
         pid = self._selected_id()
         profile = self._session.settings.find(pid) if pid else None
         enabled = profile is not None
-        for w in (self.name, self.base_url, self.timeout, self.batch, self.save, self.remove,
-                  self.use):
+        for w in (self.name, self.base_url, self.timeout, self.batch, self.settle, self.save,
+                  self.remove, self.use):
             w.setEnabled(enabled)
         if profile is None:
             return
@@ -196,6 +206,7 @@ class SettingsPage(QWidget):
         self.base_url.setReadOnly(sandbox)
         self.timeout.setValue(float(profile.timeout_s))
         self.batch.setValue(int(profile.batch_size))
+        self.settle.setValue(float(profile.settle_minutes))
         active = self._session.active_profile()
         self.use.setEnabled(active is None or active.id != profile.id)
         self._show_key_status(self._session.key_status(profile.id))
@@ -240,7 +251,8 @@ class SettingsPage(QWidget):
             return
         changes: dict[str, object] = {"name": self.name.text(),
                                       "timeout_s": self.timeout.value(),
-                                      "batch_size": self.batch.value()}
+                                      "batch_size": self.batch.value(),
+                                      "settle_minutes": self.settle.value()}
         if profile.kind != "sandbox":
             changes["base_url"] = self.base_url.text()
         if self._session.update_profile(profile.id, **changes):

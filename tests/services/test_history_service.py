@@ -7,7 +7,7 @@ import gc
 import itertools
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -89,15 +89,27 @@ def test_check_on_the_real_sandbox(store: HistoryStore, sandbox: SandboxServer, 
     assert verdicts["landed-1"].text.startswith(
         "PacSpace holds a write for this key after this request was sent: it most likely landed."
         " Do not resend.")
-    assert verdicts["lost-1"].verdict is Verdict.NOT_LANDED
+    # Checked right after the send: PacSpace may still have it queued, so nothing is "safe".
+    assert verdicts["lost-1"].verdict is Verdict.TOO_SOON
+    assert not verdicts["lost-1"].may_resend and "safe" not in verdicts["lost-1"].text
     assert verdicts["acc-1"].verdict is Verdict.VERIFIED
     assert progress[-1] == (3, 3)
     items = {it.key: it for it in store.items_of(unknown) + store.items_of(accepted)}
     assert items["acc-1"].state is ItemState.VERIFIED
     assert all(it.checked_at is not None for it in items.values())
     assert sandbox.state_snapshot()["readsReceived"] == 3
+    assert service.resubmit_plan([unknown]).items == []
+    assert store.sightings(["lost-1"]), "the unknown item keeps its claim on the key"
+    later = HistoryService(store, reader, pace_s=0.05, settle=lambda: timedelta(0))
+    with qtbot.waitSignal(later.check_finished, timeout=10000) as sig:
+        assert later.check_submissions([unknown])
+    verdicts = {a.target.key: a.interpretation for a in sig.args[0].answers}
+    assert verdicts["lost-1"].verdict is Verdict.NOT_LANDED and verdicts["lost-1"].may_resend
+    assert verdicts["landed-1"].verdict is Verdict.LANDED
     plan = service.resubmit_plan([unknown])
     assert [it.key for it in plan.items] == ["lost-1"]
+    assert store.sightings(["lost-1"]) == {}, "a check past the settle time frees the key"
+    assert set(store.sightings(["landed-1"])) == {"landed-1"}
     assert [(it.key, why) for it, why in plan.refused] == [("landed-1", verdicts["landed-1"].text)]
 
 
@@ -179,6 +191,9 @@ def test_resubmit_rules(store: HistoryStore) -> None:
     assert only.items == [] and len(only.refused) == 2
     item = store.items_of(ids["unknown"])[0]
     store.record_check(item.id, datetime.now(UTC), {"found": False})
+    soon = service.resubmit_plan([ids["unknown"]])
+    assert soon.items == [] and "Check again after" in soon.refused[0][1]
+    store.record_check(item.id, datetime.now(UTC) + timedelta(minutes=11), {"found": False})
     after = service.resubmit_plan([ids["unknown"]])
     assert [it.key for it in after.items] == [item.key]
     meta = service.resubmit_plan([ids["accepted"], ids["rejected"]])

@@ -140,7 +140,7 @@ SENT = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
      Verdict.LANDED, False),
     (ItemState.UNKNOWN, {"found": True, "totalWrites": 1, "lastWriteAt": "2025-02-01T12:00:01Z"},
      Verdict.EARLIER_ONLY, False),
-    (ItemState.UNKNOWN, {"found": False}, Verdict.NOT_LANDED, True),
+    (ItemState.UNKNOWN, {"found": False}, Verdict.TOO_SOON, False),
     (ItemState.UNKNOWN, {"found": None, "message": "timeout"}, Verdict.NO_ANSWER, False),
     (ItemState.ACCEPTED, {"found": True, "verified": True}, Verdict.VERIFIED, False),
     (ItemState.ACCEPTED, {"found": True, "verified": False}, Verdict.HELD, False),
@@ -149,10 +149,32 @@ SENT = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ])
 def test_check_verdicts(state: ItemState, check: dict[str, object], verdict: Verdict,
                         may_resend: bool) -> None:
-    meaning = interpret_check(state, SENT, check)
+    meaning = interpret_check(state, SENT, check, SENT + timedelta(seconds=1))
     assert (meaning.verdict, meaning.may_resend) == (verdict, may_resend)
+    assert "safe" not in meaning.text
     if verdict is Verdict.LANDED:
         assert "most likely landed. Do not resend." in meaning.text
-    if verdict is Verdict.NOT_LANDED:
-        assert meaning.text == ("PacSpace holds nothing for this key: the write did not land. "
-                                "It is safe to send again.")
+
+
+@pytest.mark.parametrize("state", [ItemState.UNKNOWN, ItemState.SENDING])
+def test_not_found_needs_the_settle_time_before_it_means_not_written(state: ItemState) -> None:
+    """A 404 soon after a send proves nothing: the write may still be in PacSpace's queue."""
+    settle = timedelta(minutes=10)
+    soon = interpret_check(state, SENT, {"found": False}, SENT + timedelta(seconds=1), settle)
+    assert (soon.verdict, soon.may_resend) == (Verdict.TOO_SOON, False)
+    assert "1 second before this check" in soon.text and "settle time is 10 minutes" in soon.text
+    assert "could count it twice" in soon.text and "safe" not in soon.text
+    unknown_time = interpret_check(state, SENT, {"found": False}, None, settle)
+    assert unknown_time.verdict is Verdict.TOO_SOON
+    edge = interpret_check(state, SENT, {"found": False}, SENT + settle - timedelta(seconds=1),
+                           settle)
+    assert edge.verdict is Verdict.TOO_SOON
+    late = interpret_check(state, SENT, {"found": False}, SENT + timedelta(minutes=12), settle)
+    assert (late.verdict, late.may_resend) == (Verdict.NOT_LANDED, True)
+    assert "12 minutes after the request left" in late.text
+    assert "most likely did not land" in late.text and "safe" not in late.text
+
+
+def test_not_found_for_a_request_that_never_left_may_be_sent() -> None:
+    meaning = interpret_check(ItemState.NOT_SENT, None, {"found": False})
+    assert (meaning.verdict, meaning.may_resend) == (Verdict.NOT_LANDED, True)

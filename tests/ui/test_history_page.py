@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncio
 import csv
 import gc
@@ -164,7 +166,8 @@ def test_crash_banner_then_check_on_sandbox(store: HistoryStore, qtbot: QtBot,
     write_to_sandbox(sandbox, demo_key, [{"key": "landed-1", "accountId": "acct-1", "bits": 10}])
     time.sleep(0.01)
     reader = ReadClient(http, sandbox.base_url, ApiKey(demo_key)).read_bucket
-    service = HistoryService(store, reader, pace_s=0.01)
+    # A settle time of 0: a "not found" counts at once (the too-soon case is tested below).
+    service = HistoryService(store, reader, pace_s=0.01, settle=lambda: timedelta(0))
     service.recover()
     page = page_for(qtbot, service)  # built after recover(): still shows the banner
     assert page.banner.isVisible()
@@ -177,13 +180,15 @@ def test_crash_banner_then_check_on_sandbox(store: HistoryStore, qtbot: QtBot,
     with qtbot.waitSignal(service.check_finished, timeout=10000):
         qtbot.mouseClick(page.banner.check, Qt.MouseButton.LeftButton)
     assert page.status.text() == ("Check finished: 3 of 3 item(s) checked — 1 most likely landed "
-                                  "(do not resend), 2 did not land (safe to send again).")
+                                  "(do not resend), 2 not found long after sending (may be sent "
+                                  "again).")
     d = page.detail
     d.items_view.selectRow(0)
     assert "it most likely landed. Do not resend." in d.check_note.text()
     assert d.items_model.index(0, 6).data().startswith("10 bits, 1 write(s)")  # + verified later
     d.items_view.selectRow(1)
-    assert "It is safe to send again." in d.check_note.text()
+    assert "most likely did not land, so it may be sent again" in d.check_note.text()
+    assert "safe" not in d.check_note.text()
     with qtbot.waitSignal(page.resubmit_requested) as sig:
         qtbot.mouseClick(page.resend_button, Qt.MouseButton.LeftButton)
     assert sorted(i.key for i in sig.args[0]) == ["lost-1", "lost-2"]
