@@ -7,26 +7,28 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pacspace_desktop.cli.check_load import (
+    SAMPLE_ROWS,
+    CheckInputError,
+    Loaded,
+    load,
+    with_header_line,
+)
+from pacspace_desktop.cli.check_report import combined_lines, failure, report
 from pacspace_desktop.cli.output import err, out
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.validation import FIELD_LABELS, Severity
-from pacspace_desktop.importing.files import read_file
-from pacspace_desktop.importing.mapping import Mapping, MappingError, auto_map
-from pacspace_desktop.importing.mapping_file import MappingFileError, load_mapping
-from pacspace_desktop.importing.progress import ImportFileError
+from pacspace_desktop.importing.mapping import Mapping, SignKind
 from pacspace_desktop.importing.readers import ReadOptions
 from pacspace_desktop.importing.table import ImportTable
-from pacspace_desktop.importing.totals import ControlTotals, control_totals
-from pacspace_desktop.importing.validate import CellProblem, TableValidation, validate_table
+from pacspace_desktop.importing.totals import control_totals, file_totals
+from pacspace_desktop.importing.validate import CellProblem
+
+__all__ = ["SAMPLE_ROWS", "CheckInputError", "load_file_items", "register", "run_check"]
 
 EXIT_OK, EXIT_ROW_ERRORS, EXIT_UNREADABLE = 0, 1, 2
-SAMPLE_ROWS = 200
 _DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|",
                     "bar": "|"}
-
-
-class CheckInputError(Exception):
-    """The file or the mapping cannot be used; the message says why."""
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -41,13 +43,20 @@ def register(sub: Any) -> argparse.ArgumentParser:
                     "control totals. Nothing is sent. Exit 0: no errors; 1: some rows have "
                     "errors; 2: the file or the mapping cannot be read.")
     p.add_argument("file", help="a .csv, .tsv, .txt or .xlsx file")
-    p.add_argument("--mapping", metavar="MAPPING.json",
-                   help="a column mapping saved by the app (default: match columns by name)")
+    p.add_argument("--mapping", metavar="NAME|FILE",
+                   help="a mapping file, or the name of a profile saved in the app or of a "
+                        "preset (default: a preset the columns fit, else columns matched by "
+                        "name)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--lines", action="store_true",
+                   help="in --json, list every line even for files over 10,000 rows")
     p.add_argument("--sheet", metavar="NAME", help="the sheet of a workbook (default: first)")
-    p.add_argument("--encoding", metavar="E", help="text encoding, e.g. utf-8, cp1252, utf-16")
+    p.add_argument("--encoding", metavar="E",
+                   help="text encoding, e.g. utf-8, cp1252, mac_roman, utf-16")
     p.add_argument("--delimiter", metavar="D",
                    help="field separator: , ; | or tab (default: detected)")
+    p.add_argument("--header-line", metavar="N", type=int, default=None,
+                   help="the file line of the column names (0: the file has none)")
     p.set_defaults(handler=run_check)
     return p
 
@@ -58,106 +67,101 @@ def _delimiter(text: str | None) -> str | None:
     return _DELIMITER_WORDS.get(text.lower(), text)
 
 
-def _describe_mapping(mapping: Mapping) -> str:
+def describe_mapping(mapping: Mapping) -> str:
+    """The mapping in one line: "Record key ← column “No”; Bits ← column “Amount” × 100"."""
     parts = []
     for wire, source in mapping.sources().items():
         where = source.describe() if source is not None else "nothing (choose a column)"
         parts.append(f"{FIELD_LABELS[wire]} ← {where}")
     if mapping.bits is not None and mapping.amount.factor != 1:
         parts[-1] += f" × {mapping.amount.factor}"
+    if mapping.sign.kind is not SignKind.NONE:
+        parts[-1] += f", {mapping.sign.describe()}"
     if mapping.metadata:
         parts.append("metadata ← " + ", ".join(f"“{m.column}”" for m in mapping.metadata))
+    else:
+        parts.append("no metadata")
+    parts.append(f"repeated keys: {mapping.repeats.value}")
     return "; ".join(parts)
 
 
-def _load(path: Path, mapping_path: Path | None, options: ReadOptions,
-          notes: list[str]) -> tuple[ImportTable, Mapping, TableValidation]:
-    try:
-        table = read_file(path, options)
-    except ImportFileError as exc:
-        raise CheckInputError(str(exc)) from exc
-    if mapping_path is not None:
-        try:
-            mapping = load_mapping(mapping_path)
-        except MappingFileError as exc:
-            raise CheckInputError(str(exc)) from exc
-    else:
-        samples = [column[:SAMPLE_ROWS] for column in table.columns]
-        mapping = auto_map(table.headers, samples)
-        notes.append("No --mapping given: columns were matched by their names: "
-                     + _describe_mapping(mapping) + ".")
-    try:
-        validation = validate_table(table, mapping)
-    except MappingError as exc:
-        raise CheckInputError(f"The mapping does not fit {path.name}: {exc}") from exc
-    return table, mapping, validation
-
-
-def load_file_items(path: Path, mapping_path: Path | None,
-                    options: ReadOptions | None = None
+def load_file_items(path: Path, mapping_path: Path | str | None,
+                    options: ReadOptions | None = None, *, data_dir: str | None = None
                     ) -> tuple[list[WriteItem], list[CellProblem], ImportTable, Mapping]:
     """Read, map and check a file; the items of the valid rows and every problem.
 
     Args:
         path: The file.
-        mapping_path: A mapping file, or None to match columns by name.
+        mapping_path: A mapping file, a saved profile's or a preset's name, or None.
         options: Overrides of detection.
+        data_dir: Where the app's settings (saved profiles) are, as `--data-dir`.
 
     Raises:
         CheckInputError: when the file or the mapping cannot be used.
     """
-    table, mapping, validation = _load(path, mapping_path, options or ReadOptions(), [])
-    return validation.build_items(), validation.all_problems(), table, mapping
-
-
-def _json(validation: TableValidation, problems: list[CellProblem],
-          totals: ControlTotals) -> str:
-    data = {
-        "rows": totals.rows, "valid": totals.valid_rows,
-        "problems": [{"row": p.line, "column": p.column, "message": p.message}
-                     for p in problems],
-        "totals": {account: {"items": t.items, "bits": t.bits}
-                   for account, t in totals.accounts.items()},
-    }
-    return json.dumps(data, ensure_ascii=False)
+    loaded = load(path, None if mapping_path is None else str(mapping_path), options,
+                  data_dir=data_dir)
+    v = loaded.validation
+    return v.build_items(), v.all_problems(), loaded.table, loaded.mapping
 
 
 def _line(p: CellProblem) -> str:
     mark = "Warning" if p.severity is Severity.WARNING else "Error"
+    if p.code == "total_row":
+        mark = "Left out"
     where = f"Line {p.line}"
     if p.column and not p.message.startswith(p.column):
         where += f", {p.column}"
     return f"{mark} — {where}: {p.message}"
 
 
+def _text_report(loaded: Loaded) -> None:
+    table, validation = loaded.table, loaded.validation
+    for line in table.detection.describe():
+        out(line)
+    for warning in table.warnings:
+        out(f"Warning — {warning}")
+    for fmt in validation.formats:
+        check = " — please choose" if fmt.ambiguous else ""
+        out(f"Column “{fmt.column}”: {fmt.evidence}{check}")
+    for problem in validation.all_problems():
+        out(_line(problem))
+    for line in combined_lines(validation):
+        out(f"Combined — {line}")
+    for own in file_totals(validation):
+        out(f"File total — {own.describe()}")
+    totals = control_totals(validation)
+    out(f"Rows: {totals.rows:,}; without errors: {totals.valid_rows:,}; items to send: "
+        f"{totals.items:,}; bits of those: {totals.bits:,}.")
+    for account, total in totals.accounts.items():
+        out(f"  {account}: {total.items:,} item{'s' if total.items != 1 else ''}, "
+            f"{total.bits:,} bits")
+
+
 def run_check(args: argparse.Namespace) -> int:
     """Check a file and print the problems and control totals. Returns the exit code."""
     options = ReadOptions(encoding=args.encoding, delimiter=_delimiter(args.delimiter),
                           sheet=args.sheet)
-    notes: list[str] = []
+    options = with_header_line(options, getattr(args, "header_line", None))
     try:
-        table, _mapping, validation = _load(
-            Path(args.file), Path(args.mapping) if args.mapping else None, options, notes)
+        loaded = load(Path(args.file), args.mapping, options,
+                      data_dir=getattr(args, "data_dir", None))
     except CheckInputError as exc:
         err(str(exc))
+        for wire, found in exc.suggestions.items():
+            names = "; ".join(f"“{s.column}” ({s.reason}; e.g. {', '.join(s.samples) or '—'})"
+                              for s in found)
+            err(f"  {FIELD_LABELS[wire]} could be: {names}")
+        if args.json:
+            out(json.dumps(failure(exc), ensure_ascii=False))
         return EXIT_UNREADABLE
-    for note in notes:
-        err(note)
-    problems = validation.all_problems()
-    totals = control_totals(validation)
+    if args.mapping is None:
+        for note in loaded.notes:
+            err(note)
+        err(f"No --mapping given: {loaded.mapping_from}: {describe_mapping(loaded.mapping)}.")
     if args.json:
-        out(_json(validation, problems, totals))
+        out(json.dumps(report(loaded, lines=True if getattr(args, "lines", False) else None),
+                       ensure_ascii=False))
     else:
-        for line in table.detection.describe():
-            out(line)
-        for fmt in validation.formats:
-            check = " — please choose" if fmt.ambiguous else ""
-            out(f"Column “{fmt.column}”: {fmt.evidence}{check}")
-        for problem in problems:
-            out(_line(problem))
-        out(f"Rows: {totals.rows:,}; without errors: {totals.valid_rows:,}; "
-            f"bits of those: {totals.bits:,}.")
-        for account, total in totals.accounts.items():
-            out(f"  {account}: {total.items:,} item{'s' if total.items != 1 else ''}, "
-                f"{total.bits:,} bits")
-    return EXIT_ROW_ERRORS if validation.has_errors else EXIT_OK
+        _text_report(loaded)
+    return EXIT_ROW_ERRORS if loaded.validation.has_errors else EXIT_OK

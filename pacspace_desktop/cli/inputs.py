@@ -27,14 +27,21 @@ class GivenItems:
     source: str
 
 
-def read_items(path: Path, mapping: Path | None) -> GivenItems:
-    """JSON files must be entirely valid; invoice files send their valid rows, like the grid.
+def read_items(path: Path, mapping: Path | str | None, *,
+               data_dir: str | None = None) -> GivenItems:
+    """JSON files must be entirely valid; invoice files send their valid rows, like the grid
+    (an invoice on several lines is sent whole — added up — or held back whole).
+
+    Args:
+        path: The file.
+        mapping: A mapping file, a saved profile's or a preset's name, or None.
+        data_dir: Where the app's settings (saved profiles) are, as `--data-dir`.
 
     Raises:
         InputError: with the reason in plain words (nothing was sent).
     """
     if path.suffix.lower() in TABLE_SUFFIXES:
-        return _table_items(path, mapping)
+        return _table_items(path, mapping, data_dir)
     if mapping is not None:
         raise InputError("--mapping is for CSV, TSV, TXT and XLSX files, not JSON.")
     parsed = parse_raw_items(load_items_file(path))
@@ -50,23 +57,39 @@ def read_items(path: Path, mapping: Path | None) -> GivenItems:
     return GivenItems(parsed.items, 0, f"cli:{path.name}")
 
 
-def _table_items(path: Path, mapping: Path | None) -> GivenItems:
-    from pacspace_desktop.cli.check import CheckInputError, load_file_items
+def _table_items(path: Path, mapping: Path | str | None, data_dir: str | None) -> GivenItems:
+    from pacspace_desktop.cli.check import describe_mapping
+    from pacspace_desktop.cli.check_load import CheckInputError, load
+    from pacspace_desktop.cli.check_report import combined_lines
 
-    if mapping is None:
-        err("No --mapping given: columns are matched by their names.")
     try:
-        items, problems, table, _mapping = load_file_items(path, mapping)
+        loaded = load(path, None if mapping is None else str(mapping), data_dir=data_dir)
     except CheckInputError as exc:
         raise InputError(str(exc)) from exc
-    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if mapping is None:
+        for note in loaded.notes:
+            err(note)
+        err(f"No --mapping given: {loaded.mapping_from}: {describe_mapping(loaded.mapping)}.")
+    validation, table = loaded.validation, loaded.table
+    items = validation.build_items()
+    problems = validation.all_problems()
+    totals = [p for p in problems if p.code == "total_row"]
+    errors = [p for p in problems if p.severity is Severity.ERROR and p.code != "total_row"]
     held_rows = {p.row for p in errors}
     if errors:
-        err(f"{len(held_rows)} of {table.row_count} row(s) have problems and are held back:")
+        n = len(held_rows)
+        err(f"{n:,} of {table.row_count:,} row{'s' if table.row_count != 1 else ''} "
+            f"{'have' if n != 1 else 'has'} problems and {'are' if n != 1 else 'is'} held "
+            "back:")
         for p in errors[:50]:
-            err(f"  line {p.line}, {p.column}: {p.message}")
+            err(f"  line {p.line}, {p.column}: {p.message}" if p.column else
+                f"  line {p.line}: {p.message}")
         if len(errors) > 50:
-            err(f"  … and {len(errors) - 50} more.")
+            err(f"  … and {len(errors) - 50:,} more.")
+    for p in totals:
+        err(f"Left out — line {p.line}: {p.message}")
+    for line in combined_lines(validation):
+        err(f"Combined — {line}")
     return GivenItems(items, len(held_rows), path.name)
 
 

@@ -148,7 +148,7 @@ def run_submit(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     key, base_url, batch_size = target.key, target.base_url, target.batch_size
     try:
-        given = read_items(Path(args.file), Path(args.mapping) if args.mapping else None)
+        given = read_items(Path(args.file), args.mapping, data_dir=args.data_dir)
     except InputError as exc:
         err(f"{exc} Nothing was sent.")
         return EXIT_BAD_INPUT

@@ -25,12 +25,15 @@ from pacspace_desktop.importing.find import FindError, FindSpec, find_cells, fin
 from pacspace_desktop.importing.mapping import (
     AmountRule,
     FieldSource,
+    FileSettings,
     Mapping,
     MappingError,
     MetadataColumn,
     MetadataType,
+    RepeatPolicy,
+    SignKind,
+    SignRule,
     SourceKind,
-    auto_map,
     check_mapping,
 )
 from pacspace_desktop.importing.mapping_file import (
@@ -44,6 +47,7 @@ from pacspace_desktop.importing.mapping_file import (
     mapping_to_json,
     save_mapping,
 )
+from pacspace_desktop.importing.matching import Suggestion, auto_map, lean_metadata, suggest
 from pacspace_desktop.importing.numbers import (
     DecimalSeparator,
     NumberError,
@@ -87,6 +91,7 @@ __all__ = [
     "EditLogError",
     "FieldSource",
     "FileKind",
+    "FileSettings",
     "FindError",
     "FindSpec",
     "HeaderChange",
@@ -109,8 +114,12 @@ __all__ = [
     "ProgressCallback",
     "ReadIssue",
     "ReadOptions",
+    "RepeatPolicy",
     "RowBlock",
+    "SignKind",
+    "SignRule",
     "SourceKind",
+    "Suggestion",
     "TableValidation",
     "apply_edits",
     "auto_map",
@@ -123,6 +132,7 @@ __all__ = [
     "export_problems_csv",
     "find_cells",
     "find_changes",
+    "lean_metadata",
     "list_sheets",
     "load_mapping",
     "mapping_from_json",
@@ -131,6 +141,7 @@ __all__ = [
     "parse_number",
     "read_file",
     "save_mapping",
+    "suggest",
     "to_minor_units",
     "validate_table",
 ]

@@ -17,7 +17,8 @@ from pacspace_desktop.importing.numbers import looks_numeric
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar (|)"}
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16",
                   "utf-16-le": "UTF-16 little-endian", "utf-16-be": "UTF-16 big-endian",
-                  "cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)"}
+                  "cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO-8859-1)",
+                  "mac_roman": "Mac Roman"}
 SAMPLE_RECORDS = 50
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
@@ -99,6 +100,9 @@ def detect_encoding(sample: bytes, complete: bool) -> tuple[str, str]:
         if sample.isascii():
             return "utf-8", "UTF-8: the file holds only plain letters and digits (no accents)"
         return "utf-8", "UTF-8: accented letters are valid UTF-8"
+    mac = _mac_roman_reason(sample)
+    if mac is not None:
+        return "mac_roman", mac
     high = {b for b in sample if 0x80 <= b <= 0x9F}
     if high & _CP1252_UNDEFINED:
         byte = min(high & _CP1252_UNDEFINED)
@@ -110,6 +114,46 @@ def detect_encoding(sample: bytes, complete: bool) -> tuple[str, str]:
                           "Windows-1252 (usual for Excel on Windows)")
     return "cp1252", ("Windows-1252: not UTF-8; accented letters are single bytes "
                       "(usual for Excel on Windows)")
+
+
+_WESTERN = set("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿœßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝŒ€£")
+
+
+def _plausible(text: str) -> int:
+    """How many non-ASCII characters read like letters of Western European words: a letter
+    among letters of the same case (`Café`, `Müller`), or € and £."""
+    score = 0
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            continue
+        if ch not in _WESTERN:
+            score -= 2
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if ch in "€£" or (ch.islower() and (before.isalpha() or after.isalpha())) or (
+                ch.isupper() and (before.isupper() or not before.isalpha())):
+            score += 1
+        else:
+            score -= 1
+    return score
+
+
+def _mac_roman_reason(sample: bytes) -> str | None:
+    """Why the bytes are Mac Roman (older Macs, FileMaker, some Mac exports), or None: its
+    letters read as words where Windows-1252 gives `CafŽ` or control characters."""
+    high = [b for b in sample if b >= 0x80]
+    if not high:
+        return None
+    mac = sample.decode("mac_roman")
+    windows = sample.decode("cp1252", errors="replace").replace("\ufffd", "\x81")
+    mac_score, win_score = _plausible(mac), _plausible(windows)
+    if mac_score <= win_score or mac_score <= 0:
+        return None
+    word = next((w for w in mac.split() if any(ord(c) > 127 for c in w)), "")
+    word = word.strip(",;\"'|")[:30]
+    return (f"Mac Roman: not UTF-8, and its accented letters read as words (“{word}”), where "
+            "Windows-1252 would garble them")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +217,9 @@ def dominant_width(records: Sequence[SampleRecord]) -> int:
     return Counter(counts).most_common(1)[0][0] if counts else 0
 
 
-_CODE = re.compile(r"[A-Za-z]+[-_/]?\d")
+# a code like INV-1001, C001, AB12: letters, then digits that are most of it. Not a name with
+# a number at the end, as headers have (POAddressLine1, TrackingName2, Belegfeld 1).
+_CODE = re.compile(r"[A-Za-z]{1,4}[-_/#]?\d{2,}|[A-Za-z]+[-_/#]\d+$")
 
 
 def _is_header(fields: Sequence[str]) -> bool:

@@ -1,4 +1,4 @@
-"""Which columns become the key, account, bits and metadata of each item — and `auto_map`."""
+"""Which columns become the key, account, bits and metadata of each item, and how to read them."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pacspace_desktop.domain.validation import FIELD_LABELS
-from pacspace_desktop.importing.dates import DateOrder, looks_like_date
-from pacspace_desktop.importing.numbers import DecimalSeparator, is_power_of_ten, looks_numeric
+from pacspace_desktop.importing.dates import DateOrder
+from pacspace_desktop.importing.numbers import DecimalSeparator, is_power_of_ten
 
 
 class MappingError(ValueError):
@@ -26,6 +26,9 @@ class SourceKind(StrEnum):
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+LINE_TOKENS = ("n", "line")
+"""Template tokens that are not columns: `{n}` numbers the lines of one invoice 1, 2, 3 (the
+key without it groups them); `{line}` is the file line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +59,20 @@ class FieldSource:
         return cls(SourceKind.TEMPLATE, pattern)
 
     def columns(self) -> list[str]:
-        """The columns this source reads."""
+        """The columns this source reads (not the tokens `{n}` and `{line}`)."""
+        return [c for c in self.placeholders() if c not in LINE_TOKENS]
+
+    def placeholders(self) -> list[str]:
+        """Every name in braces of a template (columns and tokens); a column's name."""
         if self.kind is SourceKind.COLUMN:
             return [self.value]
         if self.kind is SourceKind.TEMPLATE:
             return _PLACEHOLDER.findall(self.value.replace("{{", "").replace("}}", ""))
         return []
+
+    def tokens(self) -> set[str]:
+        """The line tokens of a template: `{n}` (1, 2, 3 within an invoice), `{line}`."""
+        return {c for c in self.placeholders() if c in LINE_TOKENS}
 
     def describe(self) -> str:
         """Plain words: `column “Invoice No”`, `the text “EUR”`, `inv-{Invoice No}`."""
@@ -116,6 +127,88 @@ class MetadataColumn:
     type: MetadataType = MetadataType.TEXT
     date_order: DateOrder = DateOrder.AUTO
     decimal_separator: DecimalSeparator = DecimalSeparator.AUTO
+    default: str = ""
+    date_format: str = ""
+
+
+class RepeatPolicy(StrEnum):
+    """What happens to the lines of an invoice whose key is on several lines."""
+
+    HOLD = "hold"  # keep every line held back (the default: never half an invoice)
+    SUM = "sum"  # add the lines up into one record
+    PER_LINE = "per-line"  # one record per line: the key pattern holds {n} or {line}
+
+
+class SignKind(StrEnum):
+    """Where the sign of an amount comes from."""
+
+    NONE = "none"  # the amount carries its own sign
+    MARKER = "marker"  # a debit/credit column (S/H, DR/CR, Debit/Credit)
+    TWO_COLUMNS = "two-columns"  # one column of debits, one of credits
+
+
+@dataclass(frozen=True, slots=True)
+class SignRule:
+    """How an unsigned amount gets its sign.
+
+    Attributes:
+        kind: NONE, MARKER or TWO_COLUMNS.
+        column: The debit/credit marker column (MARKER) or the credit column (TWO_COLUMNS;
+            the bits column then holds the debits).
+        positive: Markers that keep the amount as it is (`S`, `DR`, `Debit`).
+        negative: Markers that make it negative (`H`, `CR`, `Credit`).
+    """
+
+    kind: SignKind = SignKind.NONE
+    column: str = ""
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+
+    @classmethod
+    def marker(cls, column: str, positive: Sequence[str], negative: Sequence[str]
+               ) -> SignRule:
+        """The sign from a marker column, e.g. `marker("Soll/Haben", ["S"], ["H"])`."""
+        return cls(SignKind.MARKER, column, tuple(positive), tuple(negative))
+
+    @classmethod
+    def two_columns(cls, credit: str) -> SignRule:
+        """Debits in the bits column, credits (subtracted) in `credit`."""
+        return cls(SignKind.TWO_COLUMNS, credit)
+
+    def describe(self) -> str:
+        """Plain words for the Columns step and the CLI."""
+        if self.kind is SignKind.MARKER:
+            return (f"the sign from column “{self.column}”: {'/'.join(self.positive)} adds, "
+                    f"{'/'.join(self.negative)} subtracts")
+        if self.kind is SignKind.TWO_COLUMNS:
+            return f"credits in column “{self.column}” are subtracted"
+        return "amounts carry their own sign"
+
+
+SIGN_MARKERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("S / H (Soll / Haben)", ("S",), ("H",)),
+    ("DR / CR", ("DR", "D", "DEBIT"), ("CR", "C", "CREDIT")),
+    ("Debit / Credit", ("Debit", "Dr", "D"), ("Credit", "Cr", "C")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileSettings:
+    """How to read the file: each None means "detect it".
+
+    Attributes:
+        header_line: File line (sheet row) of the header; 0 when there is none.
+        skip_lines: Lines right below the header that are not data (units, notes).
+        encoding: Codec name (`utf-8`, `cp1252`, `mac_roman`, …).
+        delimiter: Field separator of a text file.
+        sheet: Sheet of a workbook.
+    """
+
+    header_line: int | None = None
+    skip_lines: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +220,13 @@ class Mapping:
         account_id: Source of the account ID.
         bits: Source of bits, converted with `amount`.
         amount: Factor and decimal separator for `bits`.
-        metadata: Columns stored as metadata.
+        metadata: Columns stored as metadata (only those; the bits column only if listed).
+        sign: Where the sign of the amount comes from (a debit/credit column, two columns).
+        repeats: What to do with the lines of a key that is on several lines.
+        file: How to read the file (header line, lines to skip, encoding, separator, sheet).
+        trim_apostrophes: Drop Excel's leading apostrophe (`'02134` → `02134`) in text.
+        bits_default: The amount of a line whose bits cell is empty ("" = it is a problem);
+            Shopify writes an order's total on its first line only.
     """
 
     key: FieldSource | None
@@ -135,6 +234,11 @@ class Mapping:
     bits: FieldSource | None
     amount: AmountRule = field(default_factory=AmountRule)
     metadata: tuple[MetadataColumn, ...] = ()
+    sign: SignRule = field(default_factory=SignRule)
+    repeats: RepeatPolicy = RepeatPolicy.HOLD
+    file: FileSettings = field(default_factory=FileSettings)
+    trim_apostrophes: bool = True
+    bits_default: str = ""
 
     def sources(self) -> dict[str, FieldSource | None]:
         """The three fields by wire name."""
@@ -153,8 +257,19 @@ def check_mapping(mapping: Mapping, headers: Sequence[str]) -> list[str]:
         if source.kind is SourceKind.TEMPLATE and not source.columns():
             problems.append(f"{label}: the pattern “{source.value}” names no column; write "
                             "column names in braces, like inv-{Invoice No}.")
+        elif source.kind is SourceKind.TEMPLATE and source.tokens() and wire != "key":
+            problems.append(f"{label}: {{n}} and {{line}} number the lines of a record key; "
+                            "use them in the record key's pattern only.")
         problems += [f"{label}: the file has no column “{c}”." for c in source.columns()
                      if c not in known]
+    sign = mapping.sign
+    if sign.kind is not SignKind.NONE:
+        if not sign.column:
+            problems.append("Sign: choose the column that says debit or credit.")
+        elif sign.column not in known:
+            problems.append(f"Sign: the file has no column “{sign.column}”.")
+        if sign.kind is SignKind.MARKER and not (sign.positive and sign.negative):
+            problems.append("Sign: say which markers add and which subtract.")
     names: set[str] = set()
     for meta in mapping.metadata:
         if meta.column not in known:
@@ -171,98 +286,3 @@ def normalize_header(name: str) -> str:
     """Lower case, no accents, no spaces or punctuation: `Invoice No.` → `invoiceno`."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
-
-
-_KEY_WORDS = ["invoicenumber", "invoiceno", "invoicenr", "invoiceid", "invoice", "orderid",
-              "ordernumber", "orderno", "order", "reference", "referenceno", "ref", "refno",
-              "document", "documentno", "documentnumber", "docno", "rechnungsnummer",
-              "rechnungsnr", "rechnung", "belegnummer", "belegnr", "numerofacture",
-              "nfacture", "nodefacture", "facture", "numerodefacture", "factura",
-              "numerofactura", "nfactura", "referencia", "key", "recordkey"]
-_ACCOUNT_WORDS = ["customerid", "customer", "customerno", "customernumber", "accountid",
-                  "account", "accountno", "accountnumber", "client", "clientid", "debtor",
-                  "debtorid", "kunde", "kundennummer", "kundennr", "kundenid", "debitor",
-                  "compte", "idclient", "cliente", "idcliente", "numerocliente", "cuenta"]
-_QUANTITY_WORDS = ["quantity", "qty", "units", "bits", "count", "menge", "anzahl", "stuck",
-                   "quantite", "cantidad", "unidades"]
-_AMOUNT_WORDS = ["amount", "total", "gross", "net", "totalamount", "grossamount", "netamount",
-                 "invoiceamount", "betrag", "summe", "gesamt", "brutto", "netto",
-                 "rechnungsbetrag", "montant", "montantttc", "montantht", "totalttc",
-                 "importe", "monto", "importetotal"]
-_YES = {"yes", "no", "true", "false", "y", "n", "ja", "nein", "oui", "non", "si", "sí", "x"}
-
-
-def _find(norms: list[str], words: list[str], taken: set[int]) -> int | None:
-    for word in words:
-        for i, norm in enumerate(norms):
-            if i not in taken and norm == word:
-                return i
-    return None
-
-
-_DATE_WORDS = ("date", "datum", "fecha", "day", "tag", "jour", "dia")
-
-
-def _serial(text: str) -> bool:
-    return text.isdigit() and 20_000 <= int(text) <= 80_000  # Excel days 1954–2119
-
-
-def detect_type(values: Sequence[str], name: str = "") -> MetadataType:
-    """A metadata type from sample values (and the column name): number, date, yes/no, text.
-
-    Args:
-        values: Some cells of the column.
-        name: The column name; a date-like name lets Excel day numbers count as dates.
-    """
-    cells = [v.strip() for v in values if v.strip()]
-    if not cells:
-        return MetadataType.TEXT
-    if all(c.casefold() in _YES for c in cells) and any(len(c) > 1 for c in cells):
-        return MetadataType.YESNO
-    dated = any(w in normalize_header(name) for w in _DATE_WORDS)
-    if all(looks_like_date(c) or (dated and _serial(c)) for c in cells) and (
-            dated or any(looks_like_date(c) for c in cells)):
-        return MetadataType.DATE
-    leading_zero = any(len(c) > 1 and c[0] == "0" and c[1].isdigit() for c in cells)
-    if not leading_zero and all(looks_numeric(c) for c in cells):
-        return MetadataType.NUMBER
-    return MetadataType.TEXT
-
-
-def auto_map(headers: Sequence[str], sample_columns: Sequence[Sequence[str]]) -> Mapping:
-    """Guess a mapping from header names (English, German, French, Spanish) and sample values.
-
-    Quantity-like columns give bits with factor 1; without one, an amount column gives bits
-    with factor 100 (cents). Every other column becomes metadata under its own name, typed
-    from its values.
-
-    Args:
-        headers: Column names.
-        sample_columns: Some values of each column, in the order of `headers`.
-    """
-    norms = [normalize_header(h) for h in headers]
-    taken: set[int] = set()
-
-    def pick(words: list[str]) -> int | None:
-        index = _find(norms, words, taken)
-        if index is not None:
-            taken.add(index)
-        return index
-
-    key, account, bits = pick(_KEY_WORDS), pick(_ACCOUNT_WORDS), pick(_QUANTITY_WORDS)
-    amount = AmountRule(1)
-    if bits is None:
-        bits = pick(_AMOUNT_WORDS)
-        if bits is not None:
-            amount = AmountRule(100)
-
-    def source(index: int | None) -> FieldSource | None:
-        return None if index is None else FieldSource.column(headers[index])
-
-    metadata = []
-    for i, name in enumerate(headers):
-        if i in taken:
-            continue
-        values = sample_columns[i] if i < len(sample_columns) else []
-        metadata.append(MetadataColumn(name, name, detect_type(values, name)))
-    return Mapping(source(key), source(account), source(bits), amount, tuple(metadata))

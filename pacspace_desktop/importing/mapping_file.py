@@ -10,121 +10,64 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pacspace_desktop.importing.dates import DateOrder
 from pacspace_desktop.importing.mapping import (
-    AmountRule,
     FieldSource,
     Mapping,
-    MappingError,
-    MetadataColumn,
-    MetadataType,
+    SignKind,
     SourceKind,
     normalize_header,
 )
-from pacspace_desktop.importing.numbers import DecimalSeparator
+from pacspace_desktop.importing.mapping_json import (
+    MappingFileError,
+    mapping_from_json,
+    mapping_to_json,
+)
 
-MAPPING_FORMAT = "pacspace-import-mapping"
 LIBRARY_FORMAT = "pacspace-import-mapping-library"
-VERSION = 1
+LIBRARY_VERSION = 1
+
+__all__ = ["HeaderChange", "MappingFileError", "MappingLibrary", "Profile", "ProfileMatch",
+           "adapt_mapping", "header_signature", "load_mapping", "load_mapping_file",
+           "mapping_from_json", "mapping_to_json", "save_mapping"]
 
 
-class MappingFileError(ValueError):
-    """A mapping file cannot be read; the message says why."""
-
-
-def _source_json(source: FieldSource | None) -> dict[str, str] | None:
-    return None if source is None else {source.kind.value: source.value}
-
-
-def mapping_to_json(mapping: Mapping) -> dict[str, Any]:
-    """The mapping as a JSON object (see docs/importing.md for the format)."""
-    return {
-        "format": MAPPING_FORMAT, "version": VERSION,
-        "key": _source_json(mapping.key),
-        "accountId": _source_json(mapping.account_id),
-        "bits": _source_json(mapping.bits),
-        "amount": {"factor": mapping.amount.factor,
-                   "decimalSeparator": mapping.amount.decimal_separator.value},
-        "metadata": [{"column": m.column, "name": m.name, "type": m.type.value,
-                      "dateOrder": m.date_order.value,
-                      "decimalSeparator": m.decimal_separator.value} for m in mapping.metadata],
-    }
-
-
-def _source(data: object, label: str) -> FieldSource | None:
-    if data is None:
-        return None
-    if not isinstance(data, dict) or len(data) != 1:
-        raise MappingFileError(f"“{label}” must be {{\"column\": …}}, {{\"constant\": …}} or "
-                               "{\"template\": …}.")
-    (kind, value), = data.items()
-    if kind not in {k.value for k in SourceKind} or not isinstance(value, str):
-        raise MappingFileError(f"“{label}” must name a column, a constant or a template.")
-    return FieldSource(SourceKind(kind), value)
-
-
-def _enum(cls: Any, value: object, label: str) -> Any:
+def _read_json(path: Path) -> Any:
     try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in cls)
-        raise MappingFileError(f"“{label}” must be one of {allowed}, not {value!r}.") from None
-
-
-def mapping_from_json(data: object) -> Mapping:
-    """Read a mapping written by `mapping_to_json`.
-
-    Raises:
-        MappingFileError: when the object is not a mapping of a known version.
-    """
-    if not isinstance(data, dict) or data.get("format") != MAPPING_FORMAT:
-        raise MappingFileError(f"This is not a column mapping (format “{MAPPING_FORMAT}”).")
-    if data.get("version") != VERSION:
-        raise MappingFileError(f"Mapping version {data.get('version')!r} is not supported "
-                               f"(this app reads version {VERSION}).")
-    amount = data.get("amount") or {}
-    if not isinstance(amount, dict):
-        raise MappingFileError("“amount” must be an object with factor and decimalSeparator.")
-    factor = amount.get("factor", 1)
-    if not isinstance(factor, int) or isinstance(factor, bool):
-        raise MappingFileError("“amount.factor” must be 1, 10, 100, …")
-    try:
-        rule = AmountRule(factor, _enum(DecimalSeparator, amount.get("decimalSeparator", "auto"),
-                                        "amount.decimalSeparator"))
-    except MappingError as exc:
-        raise MappingFileError(str(exc)) from exc
-    metadata = []
-    raw_meta = data.get("metadata") or []
-    if not isinstance(raw_meta, list):
-        raise MappingFileError("“metadata” must be a list.")
-    for i, m in enumerate(raw_meta, start=1):
-        if not isinstance(m, dict) or not isinstance(m.get("column"), str):
-            raise MappingFileError(f"Metadata entry {i} must name a column.")
-        name = m.get("name", m["column"])
-        if not isinstance(name, str):
-            raise MappingFileError(f"Metadata entry {i}: the name must be text.")
-        metadata.append(MetadataColumn(
-            m["column"], name, _enum(MetadataType, m.get("type", "text"), "metadata.type"),
-            _enum(DateOrder, m.get("dateOrder", "auto"), "metadata.dateOrder"),
-            _enum(DecimalSeparator, m.get("decimalSeparator", "auto"),
-                  "metadata.decimalSeparator")))
-    return Mapping(_source(data.get("key"), "key"), _source(data.get("accountId"), "accountId"),
-                   _source(data.get("bits"), "bits"), rule, tuple(metadata))
-
-
-def load_mapping(path: Path) -> Mapping:
-    """Read a mapping file.
-
-    Raises:
-        MappingFileError: when the file cannot be read or is not a mapping.
-    """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise MappingFileError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise MappingFileError(f"{path.name} is not valid JSON: {exc}.") from exc
-    return mapping_from_json(data)
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read a mapping file (a library of the app's saved profiles with one profile too).
+
+    Raises:
+        MappingFileError: when the file cannot be read or is not a mapping.
+    """
+    return load_mapping_file(path)[0]
+
+
+def load_mapping_file(path: Path, name: str | None = None) -> tuple[Mapping, str]:
+    """Read a mapping file, or one profile (by `name`, or the only one) of a library file.
+
+    Returns:
+        The mapping and where it came from in words ("mapping.json", "profile “Xero”").
+
+    Raises:
+        MappingFileError: when the file cannot be read or holds no such mapping.
+    """
+    data = _read_json(path)
+    if isinstance(data, dict) and data.get("format") == LIBRARY_FORMAT:
+        profiles = MappingLibrary(path).profiles()
+        wanted = [p for p in profiles if name is None or p.name == name]
+        if len(wanted) == 1:
+            return wanted[0].mapping, f"profile “{wanted[0].name}” of {path.name}"
+        names = ", ".join(f"“{p.name}”" for p in profiles) or "none"
+        raise MappingFileError(f"{path.name} holds the app's saved profiles ({names}); name "
+                               "one with --mapping NAME.")
+    return mapping_from_json(data), path.name
 
 
 def save_mapping(mapping: Mapping, path: Path) -> None:
@@ -220,8 +163,11 @@ def adapt_mapping(mapping: Mapping, headers: Sequence[str]) -> Mapping:
 
     metadata = tuple(replace(m, column=found) for m in mapping.metadata
                      if (found := name(m.column)) is not None)
-    return Mapping(source(mapping.key), source(mapping.account_id), source(mapping.bits),
-                   mapping.amount, metadata)
+    sign = mapping.sign
+    if sign.kind is not SignKind.NONE:
+        sign = replace(sign, column=name(sign.column) or sign.column)
+    return replace(mapping, key=source(mapping.key), account_id=source(mapping.account_id),
+                   bits=source(mapping.bits), metadata=metadata, sign=sign)
 
 
 class MappingLibrary:
@@ -275,7 +221,7 @@ class MappingLibrary:
     def _write(self, profiles: list[Profile]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(self.path, {
-            "format": LIBRARY_FORMAT, "version": VERSION,
+            "format": LIBRARY_FORMAT, "version": LIBRARY_VERSION,
             "profiles": [{"name": p.name, "headers": list(p.headers), "signature": p.signature,
                           "mapping": mapping_to_json(p.mapping)} for p in profiles]})
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from pacspace_desktop.domain.jsonwire import JsonValue
 from pacspace_desktop.domain.limits import Limits
-from pacspace_desktop.domain.validation import FIELD_LABELS, Severity, check_bits, check_text_field
+from pacspace_desktop.domain.validation import FIELD_LABELS, check_bits, check_text_field
 from pacspace_desktop.importing.dates import DateError, DateOrder, detect_date_order, parse_date
+from pacspace_desktop.importing.datev import ddmm_converter
+from pacspace_desktop.importing.findings import CellProblem, ColumnFormat, Finding, FormatKind
 from pacspace_desktop.importing.mapping import (
     FieldSource,
     Mapping,
     MappingError,
     MetadataColumn,
     MetadataType,
+    SignKind,
     SourceKind,
     check_mapping,
 )
@@ -29,87 +30,21 @@ from pacspace_desktop.importing.numbers import (
     shown,
     to_minor_units,
 )
+from pacspace_desktop.importing.rowrules import RowRules
 from pacspace_desktop.importing.table import ImportTable
 
 _YES = {"yes", "y", "true", "ja", "j", "oui", "o", "si", "sí", "x", "1", "wahr", "vrai"}
 _NO = {"no", "n", "false", "nein", "non", "0", "falsch", "faux"}
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A problem of one cell, without its row (shared between rows with the same value).
-
-    Attributes:
-        column: The source column that caused it, or the field label (`Record key`) when the
-            value comes from a pattern or a fixed text; "" for a whole line.
-        field: Wire name of the target field (`key`, `accountId`, `bits`, `metadata`) or None.
-        code: A stable short code.
-        message: The sentence shown to the user.
-        severity: Error (the row is held back) or warning.
-    """
-
-    column: str
-    field: str | None
-    code: str
-    message: str
-    severity: Severity = Severity.ERROR
-
-
-@dataclass(frozen=True, slots=True)
-class CellProblem:
-    """One problem of one cell (or line), for the grid, the problems panel and the CLI.
-
-    Attributes:
-        row: 0-based data row of the table.
-        line: The file line where the row starts (header = 1 when it is the first line).
-        column: The source column that caused it, or the field label for a pattern or a fixed
-            text; "" for a problem of the whole line.
-        field: Wire name of the target field, or None.
-        code: A stable short code.
-        message: The sentence shown to the user.
-        severity: Error (the row is held back) or warning (a person should look).
-    """
-
-    row: int
-    line: int
-    column: str
-    field: str | None
-    code: str
-    message: str
-    severity: Severity
-
-
-class FormatKind(StrEnum):
-    """What was decided about a column's values."""
-
-    NUMBER = "number"
-    DATE = "date"
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnFormat:
-    """The decimal separator or date order of a column, with the evidence in words.
-
-    Attributes:
-        column: The column name.
-        kind: NUMBER or DATE.
-        choice: The separator (`point`/`comma`) or order (`day-first`/`month-first`/`auto`).
-        evidence: Why, in plain words.
-        ambiguous: True when a person must choose.
-    """
-
-    column: str
-    kind: FormatKind
-    choice: str
-    evidence: str
-    ambiguous: bool = False
-
-
 Converter = Callable[[str], tuple[JsonValue, tuple[Finding, ...]]]
 TextSource = Callable[[int], str]
 
 
-class Plan:
+__all__ = ["CellProblem", "ColumnFormat", "Converter", "Finding", "FormatKind", "Plan"]
+
+
+class Plan(RowRules):
     """A mapping resolved against one table's columns, ready to convert cells."""
 
     def __init__(self, table: ImportTable, mapping: Mapping, limits: Limits) -> None:
@@ -122,6 +57,8 @@ class Plan:
         if problems:
             raise MappingError(" ".join(problems))
         self.table, self.mapping, self.limits = table, mapping, limits
+        self._base_parts: list[str | int] = []
+        self.ordinals: list[int] = []
         self.formats: list[ColumnFormat] = []
         self.separators: dict[str, DecimalSeparator] = {}
         assert mapping.key and mapping.account_id and mapping.bits
@@ -131,7 +68,11 @@ class Plan:
         self.key_at = self._source(mapping.key)
         self.account_at = self._source(mapping.account_id)
         self.bits_at = self._source(mapping.bits)
+        if mapping.bits_default:
+            given, default = self.bits_at, mapping.bits_default
+            self.bits_at = lambda row: given(row) if given(row).strip() else default
         self.key_column = self._blame(mapping.key, "key")
+        self.refresh_ordinals()
         self.account_column = self._blame(mapping.account_id, "accountId")
         self.bits_column = self._blame(mapping.bits, "bits")
         self.bits_separator = self._separator(mapping.bits, mapping.amount.decimal_separator)
@@ -139,28 +80,95 @@ class Plan:
         self.metadata: list[tuple[MetadataColumn, int, Converter]] = [
             (meta, table.column_index(meta.column), self._meta_converter(meta))
             for meta in mapping.metadata]
+        for meta, _index, convert in self.metadata:
+            if meta.default and convert(meta.default)[1]:
+                raise MappingError(f"Metadata “{meta.name}”: the default “{meta.default}” "
+                                   f"is not a {meta.type.value}.")
+        sign = mapping.sign
+        self.signed = sign.kind is not SignKind.NONE
+        self.sign_column = sign.column
+        self.sign_at: TextSource = (self._source(FieldSource.column(sign.column))
+                                    if self.signed else (lambda _row: ""))
+        self.credit_separator = (self._separator(FieldSource.column(sign.column),
+                                                 mapping.amount.decimal_separator)
+                                 if sign.kind is SignKind.TWO_COLUMNS else self.bits_separator)
+        self._positive = {m.strip().casefold() for m in sign.positive}
+        self._negative = {m.strip().casefold() for m in sign.negative}
+        mapped = {c for src in (mapping.key, mapping.account_id, mapping.bits)
+                  for c in src.columns()}
+        mapped |= {m.column for m in mapping.metadata}
+        if self.signed:
+            mapped.add(sign.column)
+        self.mapped_columns = sorted(table.column_index(c) for c in mapped)
 
     def _blame(self, source: FieldSource, wire: str) -> str:
         return source.value if source.kind is SourceKind.COLUMN else FIELD_LABELS[wire]
 
     def _source(self, source: FieldSource) -> TextSource:
         columns = self.table.columns
+        trim = self.mapping.trim_apostrophes
         if source.kind is SourceKind.COLUMN:
             column = columns[self.table.column_index(source.value)]
+            if trim:
+                return lambda row: _trimmed(column[row])
             return column.__getitem__
         if source.kind is SourceKind.CONSTANT:
             text = source.value
             return lambda _row: text
         parts = _template_parts(source.value, self.table)
+        line_of = self.table.line_of
+
+        def cell(part: str | int, row: int) -> str:
+            if isinstance(part, str):
+                return part
+            if part == _LINE:
+                return str(line_of(row))
+            if part == _N:
+                return str(self.ordinals[row]) if row < len(self.ordinals) else "1"
+            return _trimmed(columns[part][row]) if trim else columns[part][row]
 
         def render(row: int) -> str:
-            return "".join(p if isinstance(p, str) else columns[p][row] for p in parts)
+            return "".join([cell(p, row) for p in parts])
+        if _N in parts:
+            base = [p for p in parts if p != _N]
+            self._base_parts = base
         return render
+
+    @property
+    def uses_ordinals(self) -> bool:
+        """True when the key pattern holds `{n}` (line 1, 2, 3 of the same invoice)."""
+        return bool(self._base_parts)
+
+    def refresh_ordinals(self) -> None:
+        """Number the lines of each invoice again (the key pattern without `{n}` groups them);
+        call before re-checking after an edit."""
+        if not self._base_parts:
+            return
+        columns, parts = self.table.columns, self._base_parts
+        seen: dict[str, int] = {}
+        ordinals = []
+        for row in range(self.table.row_count):
+            base = "".join([p if isinstance(p, str) else str(self.table.line_of(row))
+                            if p == _LINE else columns[p][row] for p in parts])
+            seen[base] = n = seen.get(base, 0) + 1
+            ordinals.append(n)
+        self.ordinals = ordinals
+
+    def bits_values(self) -> list[str]:
+        """Every row's bits text (an empty cell as the mapping's default)."""
+        values = self.values(self.bits_source)
+        default = self.mapping.bits_default
+        if not default:
+            return values
+        return [text if text.strip() else default for text in values]
 
     def values(self, source: FieldSource) -> list[str]:
         """Every row's text for a source (the live column list for a plain column)."""
         if source.kind is SourceKind.COLUMN:
-            return self.table.column(source.value)
+            column = self.table.column(source.value)
+            if not self.mapping.trim_apostrophes or not _has_apostrophe(column):
+                return column
+            return [_trimmed(text) for text in column]
         at = self._source(source)
         return [at(r) for r in range(self.table.row_count)]
 
@@ -178,6 +186,8 @@ class Plan:
             separator = self._separator(FieldSource.column(column), meta.decimal_separator)
             self.separators[column] = separator
             return lambda text: _number(text, column, separator)
+        if meta.type is MetadataType.DATE and meta.date_format.upper() == "DDMM":
+            return ddmm_converter(column, self.table.preamble)
         if meta.type is MetadataType.DATE:
             order = meta.date_order
             if order is DateOrder.AUTO:
@@ -233,7 +243,11 @@ class Plan:
         for meta, index, convert in self.metadata:
             text = self.table.columns[index][row]
             if not text.strip():
-                continue
+                if not meta.default:
+                    continue
+                text = meta.default
+            elif self.mapping.trim_apostrophes:
+                text = _trimmed(text)
             value, findings = convert(text)
             if findings:
                 raise ValueError(findings[0].message)
@@ -272,6 +286,19 @@ def _yesno(text: str, column: str) -> tuple[JsonValue, tuple[Finding, ...]]:
                           f"{column} “{shown(text)}” is not yes or no."),)
 
 
+_LINE, _N = -1, -2  # template parts for the tokens {line} and {n}
+_TOKENS = {"line": _LINE, "n": _N}
+
+
+def _trimmed(text: str) -> str:
+    """Without Excel's leading apostrophe (`'02134` → `02134`)."""
+    return text[1:] if text[:1] == "'" else text
+
+
+def _has_apostrophe(column: list[str]) -> bool:
+    return "\x1f'" in "\x1f" + "\x1f".join(column)
+
+
 def _template_parts(pattern: str, table: ImportTable) -> list[str | int]:
     parts: list[str | int] = []
     literal: list[str] = []
@@ -289,7 +316,8 @@ def _template_parts(pattern: str, table: ImportTable) -> list[str | int]:
             if literal:
                 parts.append("".join(literal))
                 literal = []
-            parts.append(table.column_index(pattern[i + 1:end]))
+            name = pattern[i + 1:end]
+            parts.append(_TOKENS[name] if name in _TOKENS else table.column_index(name))
             i = end + 1
             continue
         literal.append(ch)

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from pacspace_desktop.importing.groups import regroup
 from pacspace_desktop.importing.keyindex import KeyIndex
 from pacspace_desktop.importing.plan import Finding, Plan
 from pacspace_desktop.importing.rowmap import RowChecks, by_row, read_findings, shifted
@@ -60,6 +61,12 @@ class RevalidationMixin:
         affected: set[int] = set()
         new_keys: list[str] = []
         index = self._index
+        if self.plan.uses_ordinals:
+            # {n} numbers the lines of an invoice: an edit can renumber its other lines
+            self.plan.refresh_ordinals()
+            key_at = self.plan.key_at
+            rows = sorted({*rows, *(r for r in range(len(index.keys))
+                                    if index.keys[r] != key_at(r))})
         for i, row in enumerate(rows):
             old, new = index.keys[row], self.plan.key_at(row)
             affected |= index.change(row, new)
@@ -74,6 +81,7 @@ class RevalidationMixin:
             self._store(row, self._row_findings(row, checks))
             if progress is not None and not i % _PROGRESS_ROWS:
                 progress(len(rows) + i, total)
+        regroup(self, {index.keys[r] for r in affected})  # type: ignore[arg-type]
         if progress is not None:
             progress(total, total)
         return sorted(affected)
@@ -153,6 +161,7 @@ class RevalidationMixin:
         checks = RowChecks.of(self.plan, share=len(rows) > _SHARE_ROWS)
         for row in rows:
             self._store(row, self._row_findings(row, checks))
+        regroup(self, {self._index.keys[r] for r in rows})  # type: ignore[arg-type]
         return block, rows
 
 

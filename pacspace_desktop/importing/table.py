@@ -92,6 +92,8 @@ class ImportTable:
         detection: What was detected about the file and why.
         issues: Problems found while reading (ragged rows, bad bytes, unclosed quotes).
         header_line: File line of the header row, or 0 when the file has none.
+        preamble: The fields of the lines above the header (a DATEV file's period line).
+        warnings: What a person should know about the whole file (text that looks garbled).
     """
 
     headers: list[str]
@@ -100,6 +102,8 @@ class ImportTable:
     detection: Detection
     issues: list[ReadIssue] = field(default_factory=list)
     header_line: int = 1
+    preamble: list[list[str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:

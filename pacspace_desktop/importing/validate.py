@@ -12,7 +12,14 @@ from operator import not_
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.domain.validation import Severity, check_body_size
+from pacspace_desktop.importing.cells import has_excel_errors, may_hold_total_label
 from pacspace_desktop.importing.gcpause import gc_paused, promote_young
+from pacspace_desktop.importing.groups import (
+    CombinedRecord,
+    combined,
+    items_with_rows,
+    regroup,
+)
 from pacspace_desktop.importing.keyindex import KeyIndex
 from pacspace_desktop.importing.mapping import FieldSource, Mapping, MetadataType, SourceKind
 from pacspace_desktop.importing.numbers import plain_amount, shown
@@ -27,11 +34,12 @@ from pacspace_desktop.importing.scan import (
     scan_bits,
     scan_column,
     scan_ids,
+    slices,
 )
 from pacspace_desktop.importing.table import ImportTable
 
-__all__ = ["CellProblem", "KnownKeys", "StagedRevalidation", "TableValidation", "build_items",
-           "validate_table"]
+__all__ = ["CellProblem", "CombinedRecord", "KnownKeys", "StagedRevalidation", "TableValidation",
+           "build_items", "validate_table"]
 
 KnownKeys = Callable[[list[str]], set[str]]
 """Given keys, returns those already in the history (sent before)."""
@@ -102,8 +110,11 @@ class TableValidation(RevalidationMixin):
         note(plan.account_source, scan_ids(plan.values(plan.account_source),
                                            plan.account_findings, found, longest))
         tick(2)
-        self.bits, most = scan_bits(plan.values(plan.bits_source), plan, found)
-        note(plan.bits_source, most)
+        if plan.signed:
+            self.bits = self._signed_bits(found)
+        else:
+            self.bits, most = scan_bits(plan.bits_values(), plan, found)
+            note(plan.bits_source, most)
         tick(3)
         for meta, index, convert in plan.metadata:
             if meta.type is MetadataType.TEXT:
@@ -115,11 +126,10 @@ class TableValidation(RevalidationMixin):
                 plain = functools.partial(all_plain_numbers, separator=separator)
             lengths[index] = scan_column(table.columns[index], cell_check(convert), found,
                                          quick, plain)
+        self._excel_errors(found)
+        self._total_rows(found, keys)
         tick(4)
         self._ask_known(self._index.first.keys())
-        for key, rows in self._index.repeats().items():
-            for row in rows:
-                found.setdefault(row, []).append(self._duplicate(key))
         for key in self._sent:
             for row in self._index.rows_of(key):
                 found.setdefault(row, []).append(self._sent_before(key))
@@ -127,7 +137,62 @@ class TableValidation(RevalidationMixin):
         self._check_sizes(found, lengths)
         for row, row_findings in found.items():
             self._store(row, tuple(row_findings))
+        regroup(self, self._index.repeats())
         tick(6)
+
+    def _signed_bits(self, found: dict[int, list[Finding]]) -> array[int]:
+        """Bits with the sign rule applied, row by row (answers shared for repeated pairs)."""
+        plan = self.plan
+        bits: array[int] = array("q", bytes(8 * self.table.row_count))
+        memo: dict[tuple[str, str], tuple[int | None, tuple[Finding, ...]]] = {}
+        for row in range(self.table.row_count):
+            pair = (plan.bits_at(row), plan.sign_at(row))
+            result = memo.get(pair)
+            if result is None:
+                result = memo[pair] = plan.row_bits(row)
+            value, findings = result
+            if value is None:
+                found.setdefault(row, []).extend(findings)
+            else:
+                bits[row] = value
+        return bits
+
+    def _excel_errors(self, found: dict[int, list[Finding]]) -> None:
+        """Excel error values (`#N/A`, `#REF!`, …) in any mapped column are problems."""
+        columns = self.table.columns
+        rows: set[int] = set()
+        for index in self.plan.mapped_columns:
+            for start, part in slices(columns[index]):
+                if has_excel_errors(part):
+                    rows.update(start + i for i, text in enumerate(part) if text[:1] == "#"
+                                or text[:2].strip()[:1] == "#")
+        for row in sorted(rows):
+            extra = self.plan.cell_findings(row)
+            if extra:
+                found.setdefault(row, []).extend(extra)
+
+    def _total_rows(self, found: dict[int, list[Finding]], keys: list[str]) -> None:
+        """Total and subtotal rows are left out of the items, with their own reason."""
+        plan = self.plan
+        candidates = {row for row, fs in found.items()
+                      if any(f.field in ("key", "accountId") for f in fs)}
+        for values in (keys, plan.values(plan.account_source)):
+            for start, part in slices(values):
+                if may_hold_total_label(part):
+                    candidates.update(range(start, start + len(part)))
+        for row in sorted(candidates):
+            finding = self._total_finding(row)
+            if finding is not None:
+                kept = [f for f in found.get(row, ()) if f.field is None]
+                found[row] = [*kept, finding]
+
+    def _total_finding(self, row: int) -> Finding | None:
+        label = self.plan.total_row_label(row)
+        if label is None:
+            return None
+        return Finding("", None, "total_row",
+                       f"A total row (“{shown(label)}”), not an item: it is left out of what "
+                       "is sent, and its amount is compared with the lines above it.")
 
     def _check_sizes(self, found: dict[int, list[Finding]], lengths: dict[int, int]) -> None:
         budget = self.limits.max_body_bytes // 4
@@ -156,15 +221,6 @@ class TableValidation(RevalidationMixin):
 
     # ---- keys: duplicates and history -----------------------------------------------------
 
-    def _duplicate(self, key: str) -> Finding:
-        head = self._index.head(key)
-        assert head is not None
-        line = self.table.line_of(head)
-        where = f"on line {line}" if line else "on a row added in the grid"
-        return Finding(self.plan.key_column, "key", "duplicate_key",
-                       f"Record key “{shown(key)}” is also {where}. PacSpace would add "
-                       "both and count the record twice.")
-
     def _sent_before(self, key: str) -> Finding:
         return Finding(self.plan.key_column, "key", "sent_before",
                        f"Record key “{shown(key)}” was sent before (it is in the history). "
@@ -188,7 +244,8 @@ class TableValidation(RevalidationMixin):
         key = self._index.keys[row]
         found += checks.key(key)
         found += checks.account(plan.account_at(row))
-        value, bits_findings = checks.bits(plan.bits_at(row))
+        value, bits_findings = (plan.row_bits(row) if plan.signed
+                                else checks.bits(plan.bits_at(row)))
         found += bits_findings
         self.bits[row] = value if value is not None else 0
         columns = self.table.columns
@@ -196,8 +253,10 @@ class TableValidation(RevalidationMixin):
             text = columns[index][row]
             if text.strip():
                 found += convert(text)[1]
-        if key and self._index.head(key) not in (None, row):
-            found.append(self._duplicate(key))
+        found += plan.cell_findings(row)
+        total = self._total_finding(row)
+        if total is not None:
+            found = [*(f for f in found if f.field is None), total]
         if key in self._sent:
             found.append(self._sent_before(key))
         # as the full check: only a row with more text than a quarter of the body limit can
@@ -273,8 +332,22 @@ class TableValidation(RevalidationMixin):
 
     @property
     def has_errors(self) -> bool:
-        """True when a row has an error or a line could not be read."""
-        return bool(self._errors.count(1)) or any(i.is_error for i in self.file_problems)
+        """True when a row has an error (a total row is not one) or a line could not be read."""
+        if any(i.is_error for i in self.file_problems):
+            return True
+        if not self._errors.count(1):
+            return False
+        return any(f.code != "total_row" for row in self.error_rows()
+                   for f in self._findings[row] if f.severity is Severity.ERROR)
+
+    def total_rows(self) -> list[int]:
+        """Rows recognised as total or subtotal rows (left out of the items)."""
+        return [r for r, fs in sorted(self._findings.items())
+                if any(f.code == "total_row" for f in fs)]
+
+    def combined(self) -> list[CombinedRecord]:
+        """Invoices whose lines are added up into one record (mapping `repeats` = sum)."""
+        return combined(self)
 
     def counts_by_column(self) -> dict[str, int]:
         """How many problems each column has ("" for whole lines); columns without any left out."""
@@ -292,18 +365,25 @@ class TableValidation(RevalidationMixin):
 
     def _item(self, row: int) -> WriteItem:
         plan = self.plan
-        bits, findings = plan.convert_bits(plan.bits_at(row))
+        bits, findings = plan.row_bits(row)
         if bits is None:
             raise ValueError(findings[0].message)
         return WriteItem(plan.key_at(row), plan.account_at(row), bits, plan.metadata_of(row))
 
     def build_items(self, rows: Iterable[int] | None = None) -> list[WriteItem]:
-        """Write items of `rows` (default: every valid row).
+        """Write items of `rows` (default: every valid row); the lines of an invoice that are
+        added up (mapping `repeats` = sum) become one item.
 
         Raises:
-            ValueError: when one of `rows` has an error.
+            ValueError: when one of `rows` has an error, or only some lines of an invoice
+                that is added up are given.
         """
-        return [self.item(r) for r in (self.valid_rows() if rows is None else rows)]
+        return [item for item, _rows in self.items_with_rows(rows)]
+
+    def items_with_rows(self, rows: Iterable[int] | None = None
+                        ) -> list[tuple[WriteItem, list[int]]]:
+        """Like `build_items`, with the rows each item comes from."""
+        return items_with_rows(self, self.valid_rows() if rows is None else list(rows))
 
 
 def validate_table(table: ImportTable, mapping: Mapping, limits: Limits = DEFAULT_LIMITS,
@@ -339,12 +419,4 @@ def build_items(table: ImportTable, mapping: Mapping, rows: Iterable[int],
         MappingError: when the mapping does not fit the table.
         ValueError: when a row cannot be converted.
     """
-    plan = Plan(table, mapping, limits)
-    items = []
-    for row in rows:
-        bits, findings = plan.convert_bits(plan.bits_at(row))
-        if bits is None:
-            raise ValueError(f"Line {table.line_of(row)}: {findings[0].message}")
-        items.append(WriteItem(plan.key_at(row), plan.account_at(row), bits,
-                               plan.metadata_of(row)))
-    return items
+    return validate_table(table, mapping, limits).build_items(rows)

@@ -211,7 +211,7 @@ def test_an_invoice_file_sends_its_valid_rows_like_the_grid(tmp_path: Path,
         [sys.executable, "-m", "pacspace_desktop", "submit", str(csv_path), "--base-url",
          sandbox.base_url], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "1 of 3 row(s) have problems and are held back" in result.stderr
+    assert "1 of 3 rows has problems and is held back" in result.stderr
     assert "line 3" in result.stderr
     assert "1 row(s) with problems were held back and not sent." in result.stdout
     keys = sandbox.state_snapshot()["keys"]

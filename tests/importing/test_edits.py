@@ -77,7 +77,7 @@ def test_insert_and_delete_rows_match_a_full_check() -> None:
     assert affected == [1, 2]  # the new row and the row whose key it now repeats
     assert table.line_of(1) == 0 and table.cell(1, 1) == "Hooli"
     assert state(validation, table) == snapshot(table)
-    assert "on a row added in the grid" in validation.row_problems(2)[-1].message
+    assert "has 2 lines (new and 3)" in validation.row_problems(2)[-1].message
     block, affected = validation.delete_rows(0, 1)
     assert block.columns[0] == ["A-1"] and block.lines == [2]
     assert affected == [2]  # the other A-1 is no longer a repeat

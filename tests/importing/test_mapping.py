@@ -20,11 +20,13 @@ from pacspace_desktop.importing import (
     MetadataType,
     auto_map,
     check_mapping,
+    lean_metadata,
     load_mapping,
     mapping_from_json,
     mapping_to_json,
     save_mapping,
 )
+from pacspace_desktop.importing.matching import detect_type
 
 
 def _map(headers: list[str], samples: list[list[str]] | None = None) -> Mapping:
@@ -38,8 +40,11 @@ def test_english_with_quantity() -> None:
     assert m.account_id == FieldSource.column("Customer ID")
     assert m.bits == FieldSource.column("Qty")
     assert m.amount.factor == 1
-    assert [(c.column, c.type) for c in m.metadata] == [("Amount", MetadataType.NUMBER),
-                                                        ("Region", MetadataType.TEXT)]
+    assert m.metadata == ()  # lean by default: only what a person ticks
+    lean = lean_metadata(["Invoice No.", "Customer ID", "Qty", "Amount", "Region"],
+                         [["A"], ["C"], ["3"], ["$1.00"], ["North"]], ["Invoice No."])
+    assert [(c.column, c.name, c.type) for c in lean] == [("Amount", "amount",
+                                                           MetadataType.NUMBER)]
 
 
 @pytest.mark.parametrize(("headers", "key", "account", "bits", "factor"), [
@@ -66,7 +71,10 @@ def test_metadata_types_from_data() -> None:
     m = _map(["Invoice", "Customer", "Qty", "Date", "Paid", "Zip", "Net"],
              [["1"], ["c"], ["1"], ["01.03.2025", "2025-03-02"], ["yes", "no"],
               ["01234"], ["1.234,50 €"]])
-    types = {c.column: c.type for c in m.metadata}
+    assert m.metadata == ()
+    samples = [["01.03.2025", "2025-03-02"], ["yes", "no"], ["01234"], ["1.234,50 €"]]
+    types = {c: detect_type(v, c) for c, v in zip(["Date", "Paid", "Zip", "Net"], samples,
+                                                   strict=True)}
     assert types == {"Date": MetadataType.DATE, "Paid": MetadataType.YESNO,
                      "Zip": MetadataType.TEXT, "Net": MetadataType.NUMBER}
 
@@ -99,7 +107,7 @@ FULL = Mapping(FieldSource.template("inv-{Invoice No}"), FieldSource.column("Cus
 
 def test_json_round_trip_and_format(tmp_path: Path) -> None:
     data = mapping_to_json(FULL)
-    assert data["format"] == "pacspace-import-mapping" and data["version"] == 1
+    assert data["format"] == "pacspace-import-mapping" and data["version"] == 2
     assert data["key"] == {"template": "inv-{Invoice No}"}
     assert data["amount"] == {"factor": 100, "decimalSeparator": "comma"}
     assert mapping_from_json(json.loads(json.dumps(data))) == FULL

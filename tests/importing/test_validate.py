@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,12 @@ from pacspace_desktop.importing import (
     MappingError,
     MetadataColumn,
     MetadataType,
+    RepeatPolicy,
     auto_map,
     build_items,
     control_totals,
     export_problems_csv,
+    lean_metadata,
     read_file,
     validate_table,
 )
@@ -46,6 +48,13 @@ def _mapping() -> Mapping:
                     MetadataColumn("Amount", "amount", MetadataType.NUMBER)))
 
 
+def _lean(table: ImportTable) -> Mapping:
+    mapping = auto_map(table.headers, table.columns)
+    taken = [s.value for s in (mapping.key, mapping.account_id, mapping.bits) if s]
+    return dataclasses.replace(mapping,
+                               metadata=lean_metadata(table.headers, table.columns, taken))
+
+
 @pytest.fixture
 def table(tmp_path: Path) -> ImportTable:
     return read_file(write(tmp_path, "v.csv", CSV.encode("utf-8")))
@@ -61,8 +70,10 @@ def _by_line(validation: object) -> dict[int, list[tuple[str, str]]]:
 def test_problems_per_cell_in_plain_words(table: ImportTable) -> None:
     v = validate_table(table, _mapping())
     problems = _by_line(v)
-    assert problems[4] == [("Invoice", "Record key “A-1” is also on line 2. PacSpace would add "
-                                       "both and count the record twice.")]
+    held = ("Invoice", "Invoice “A-1” has 2 lines (2 and 4): both are held back so that it is "
+                          "not sent in part — on the Columns step, choose to add them up into "
+                          "one record or to send one record per line.")
+    assert problems[2] == problems[4] == [held]
     assert sorted(problems[5]) == sorted([
         ("Invoice", "Record key is empty."),
         ("Amount", "Amount “1,234x” is not a number."),
@@ -73,35 +84,43 @@ def test_problems_per_cell_in_plain_words(table: ImportTable) -> None:
     assert ("Customer", "Account ID starts or ends with a space. Remove the space: PacSpace "
                         "would treat it as a different record.") in problems[6]
     assert ("Amount", "Amount: 0.001 × 100 is not a whole number of cents.") in problems[6]
-    assert 2 not in problems and 3 not in problems
-    assert v.valid_count == 2 and v.valid_rows() == [0, 1]
-    assert v.counts_by_column() == {"Invoice": 2, "Amount": 5, "Date": 1, "Paid": 1,
+    assert 3 not in problems
+    assert v.valid_count == 1 and v.valid_rows() == [1]
+    assert v.counts_by_column() == {"Invoice": 3, "Amount": 5, "Date": 1, "Paid": 1,
                                     "Customer": 1}
     fmt = {f.column: f for f in v.formats}
     assert fmt["Amount"].evidence.endswith("→ decimal comma")
     assert fmt["Date"].choice == DateOrder.DAY_FIRST
 
 
+def _summing() -> Mapping:
+    return dataclasses.replace(_mapping(), repeats=RepeatPolicy.SUM)
+
+
 def test_items_of_valid_rows_are_exact(table: ImportTable) -> None:
-    v = validate_table(table, _mapping())
+    v = validate_table(table, _summing())
     items = v.build_items()
-    assert [(i.key, i.account_id, i.bits) for i in items] == [("A-1", "ACME", 123456),
+    # lines 2 and 4 are one invoice, added up: 1,234.56 + (5.00) = 1,229.56
+    assert [(i.key, i.account_id, i.bits) for i in items] == [("A-1", "ACME", 122956),
                                                                ("A-2", "Globex", 1250)]
-    assert items[0].metadata == {"date": "2025-03-01", "paid": True,
-                                 "amount": Decimal("1234.56")}
+    assert items[0].metadata == {"date": "2025-03-01", "paid": True}  # amounts differ: left out
     assert jsonwire.dumps(items[1].metadata) == '{"date":"2025-03-13","paid":false,' \
                                                 '"amount":12.50}'
-    assert build_items(table, _mapping(), [0, 1]) == items
+    assert build_items(table, _summing(), [0, 1, 2]) == items
+    with pytest.raises(ValueError, match="whole or not at all"):
+        v.build_items([0, 1])
     with pytest.raises(ValueError, match="held back"):
         v.item(4)
 
 
 def test_control_totals(table: ImportTable) -> None:
-    totals = control_totals(validate_table(table, _mapping()))
-    assert (totals.rows, totals.valid_rows) == (6, 2)
+    totals = control_totals(validate_table(table, _summing()))
+    assert (totals.rows, totals.valid_rows) == (6, 3)
     assert {a: (t.items, t.bits) for a, t in totals.accounts.items()} == {
-        "ACME": (1, 123456), "Globex": (1, 1250)}
-    assert totals.bits == 124706
+        "ACME": (1, 122956), "Globex": (1, 1250)}
+    assert totals.bits == 124206
+    held = control_totals(validate_table(table, _mapping()))
+    assert {a: (t.items, t.bits) for a, t in held.accounts.items()} == {"Globex": (1, 1250)}
 
 
 def test_keys_sent_before_are_warnings(table: ImportTable) -> None:
@@ -130,8 +149,8 @@ def test_edit_revalidates_only_what_changed(table: ImportTable) -> None:
     table.set_cell(1, invoice, "A-3")  # now line 3 and line 4 share A-3
     changed = v.revalidate_rows([1])
     assert changed == [1, 2]
-    assert v.is_valid(1) and not v.is_valid(2)
-    assert "also on line 3" in v.row_problems(2)[0].message
+    assert not v.is_valid(1) and not v.is_valid(2)
+    assert "has 2 lines (3 and 4)" in v.row_problems(2)[0].message
     table.set_cell(1, invoice, "A-2")  # undo: line 4 is alone again
     assert v.revalidate_rows([1]) == [1, 2]
     assert v.is_valid(2)
@@ -151,16 +170,16 @@ def test_template_and_constant_sources(table: ImportTable) -> None:
                       FieldSource.constant("1"))
     v = validate_table(table, mapping)
     items = v.build_items()
-    assert items[0].key == "inv-A-1/{x}" and items[0].account_id == "ALL"
+    assert items[0].key == "inv-A-2/{x}" and items[0].account_id == "ALL"
     assert items[0].bits == 1 and items[0].metadata is None
     (p,) = v.row_problems(2)
-    assert p.column == "Record key" and p.field == "key"
-    assert v.valid_count == 5
+    assert p.column == "Record key" and p.field == "key" and p.code == "repeated_key"
+    assert v.valid_count == 4
 
 
 def test_ambiguous_date_column_is_flagged_not_guessed(files: Path) -> None:
     table = read_file(files / "dates_ambiguous.csv")
-    mapping = auto_map(table.headers, table.columns)
+    mapping = _lean(table)
     v = validate_table(table, mapping)
     (fmt,) = [f for f in v.formats if f.kind == "date"]
     assert fmt.ambiguous and fmt.column == "Date"
@@ -173,9 +192,9 @@ def test_ambiguous_date_column_is_flagged_not_guessed(files: Path) -> None:
 
 def test_month_first_and_serial_dates(files: Path) -> None:
     table = read_file(files / "dates_mdy.csv")
-    v = validate_table(table, auto_map(table.headers, table.columns))
+    v = validate_table(table, _lean(table))
     assert [i.metadata for i in v.build_items()] == [
-        {"Date": "2025-03-04"}, {"Date": "2025-12-31"}, {"Date": "2025-03-01"}]
+        {"date": "2025-03-04"}, {"date": "2025-12-31"}, {"date": "2025-03-01"}]
 
 
 def test_negative_amounts_file(files: Path) -> None:
@@ -205,7 +224,9 @@ def test_bits_out_of_range_and_huge_rows(tmp_path: Path) -> None:
                                     f"{big}\n".encode())
     table = read_file(path)
     limits = Limits(max_body_bytes=60_000)
-    v = validate_table(table, auto_map(table.headers, [c[:5] for c in table.columns]), limits)
+    mapping = auto_map(table.headers, [c[:5] for c in table.columns])
+    mapping = dataclasses.replace(mapping, metadata=(MetadataColumn("Note", "note"),))
+    v = validate_table(table, mapping, limits)
     assert "between -1,000,000,000 and 1,000,000,000" in v.row_problems(0)[0].message
     (size,) = v.row_problems(1)
     assert size.code == "too_large" and "KB" in size.message
@@ -214,12 +235,12 @@ def test_bits_out_of_range_and_huge_rows(tmp_path: Path) -> None:
 def test_export_of_problem_rows(table: ImportTable, tmp_path: Path) -> None:
     v = validate_table(table, _mapping())
     out = tmp_path / "problems.csv"
-    assert export_problems_csv(v, out) == 4
+    assert export_problems_csv(v, out) == 5
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0] == ["Line", "Invoice", "Customer", "Amount", "Date", "Paid", "Problem"]
-    assert [r[0] for r in rows[1:]] == ["4", "5", "6", "7"]
-    assert rows[4][3] == "'=1+1"
-    assert "Amount “=1+1” is not a number." in rows[4][-1]
-    assert "Invoice: Record key is empty." in rows[2][-1]
+    assert [r[0] for r in rows[1:]] == ["2", "4", "5", "6", "7"]
+    assert rows[5][3] == "'=1+1"
+    assert "Amount “=1+1” is not a number." in rows[5][-1]
+    assert "Invoice: Record key is empty." in rows[3][-1]
