@@ -7,9 +7,14 @@ from urllib.parse import urlsplit
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for localhost (and *.localhost), 127.0.0.0/8 and ::1."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    """True for a loopback address: 127.0.0.0/8, ::1, and the name `localhost` itself.
+
+    Other names ending in `.localhost` do not count: they are looked up like any name (through
+    DNS, on many systems), so they may lead to another computer, where plain http would carry
+    the key unencrypted.
+    """
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

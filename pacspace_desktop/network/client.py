@@ -23,10 +23,12 @@ from pacspace_desktop.domain.catalogue import (
 )
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.validation import request_body
-from pacspace_desktop.network.failures import classify_transport_error
+from pacspace_desktop.network.factory import trust_used
+from pacspace_desktop.network.failures import classify_transport_error, describe_transport_error
 from pacspace_desktop.network.responses import (
     Accepted,
     field_at_fault,
+    mask_secrets,
     parse_accepted,
     parse_json,
     retry_after_seconds,
@@ -248,15 +250,17 @@ class WriteClient:
         trace.in_flight = True
         try:
             response = await self._http.post(url, content=body.encode("utf-8"), headers=headers)
-            text = response.text
+            # a server or proxy may echo the key (a 401 text, a 502 page listing the request
+            # headers): masked here, before anything is parsed, shown or stored
+            text = mask_secrets(response.text, self._key)
         except httpx.TransportError as exc:
             trace.in_flight = False
             kind = classify_transport_error(exc)
             if entry(kind).written.value == "unknown":
                 trace.ever_sent = True
-            message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            message = describe_transport_error(exc, kind, trust_used(self._http))
             return (Attempt(number, started, _ms(t0), None, kind,
-                            message.replace(self._key.reveal(), self._key.masked), ""),
+                            mask_secrets(message, self._key), ""),
                     None, None, None)
         trace.in_flight = False
         trace.ever_sent = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 
@@ -54,3 +55,71 @@ def _connect_kind(exc: BaseException) -> OutcomeKind:
     if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
         return OutcomeKind.TLS_ERROR
     return OutcomeKind.CONNECT_FAILED
+
+
+_SSL_NOISE = re.compile(r"\s*\(_ssl\.c:\d+\)|\[SSL: [A-Z_]+\]\s*|\[X509: [A-Z_]+\]\s*")
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+
+
+def describe_transport_error(exc: httpx.TransportError, kind: OutcomeKind,
+                             trust: str = "") -> str:
+    """What went wrong with the connection, in words, without exception names or codes.
+
+    Args:
+        exc: The failure.
+        kind: Its outcome (from `classify_transport_error`).
+        trust: For certificate failures, which certificates were used ("the operating
+            system's certificate store", "SSL_CERT_FILE=…", …).
+    """
+    where = _where(exc)
+    detail = _detail(exc)
+    if kind is OutcomeKind.HOST_NOT_FOUND:
+        text = f"The name {where} could not be looked up"
+    elif kind is OutcomeKind.CONNECTION_REFUSED:
+        text = f"{where} refused the connection"
+    elif kind is OutcomeKind.TLS_ERROR:
+        text = f"The certificate of {where} was not accepted"
+        if trust:
+            detail = f"{detail}; checked against {trust}" if detail else \
+                f"checked against {trust}"
+    elif kind is OutcomeKind.TIMEOUT_BEFORE_SEND:
+        text, detail = f"No connection to {where} could be opened in time", ""
+    elif kind is OutcomeKind.TIMEOUT_AFTER_SEND:
+        text, detail = f"{where} did not answer in time after the request was sent", ""
+    elif kind is OutcomeKind.CONNECTION_DROPPED:
+        text = f"The connection to {where} closed before an answer came"
+    elif isinstance(exc, httpx.ProxyError | httpx.UnsupportedProtocol):
+        return detail.rstrip(".") + "." if detail else "The proxy could not be used."
+    else:
+        text = f"The connection to {where} could not be opened"
+    return f"{text} ({detail})." if detail else f"{text}."
+
+
+def _where(exc: httpx.TransportError) -> str:
+    try:
+        url = exc.request.url
+    except RuntimeError:  # an error raised without its request
+        return "the server"
+    port = f":{url.port}" if url.port else ""
+    return f"{url.host}{port}" if url.host else "the server"
+
+
+def _detail(exc: BaseException) -> str:
+    """The failure's own words (the innermost useful ones), without internal markers."""
+    texts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError) and current.verify_message:
+            texts.append(str(current.verify_message))
+        elif isinstance(current, OSError) and current.strerror:
+            texts.append(str(current.strerror))
+        elif str(current):
+            texts.append(str(current))
+        current = current.__cause__ or current.__context__
+    for text in reversed(texts):
+        text = _ERRNO.sub("", _SSL_NOISE.sub("", text)).strip()
+        if text and text.lower() not in ("all connection attempts failed",):
+            return text[:300]
+    return ""

@@ -12,8 +12,9 @@ import httpx
 
 from pacspace_desktop.domain.apikey import ApiKey
 from pacspace_desktop.domain.catalogue import OutcomeKind, kind_for_status
-from pacspace_desktop.network.failures import classify_transport_error
-from pacspace_desktop.network.responses import parse_json, server_message
+from pacspace_desktop.network.factory import trust_used
+from pacspace_desktop.network.failures import classify_transport_error, describe_transport_error
+from pacspace_desktop.network.responses import mask_secrets, parse_json, server_message
 from pacspace_desktop.network.security import InsecureUrlError, check_base_url
 
 READS_PATH = "/api/v1/reads/bucket/"
@@ -86,9 +87,11 @@ class ReadClient:
         try:
             response = await self._http.get(url, headers={"X-Api-Key": self._key.reveal()})
         except httpx.TransportError as exc:
-            return ReadResult(key, None, None, classify_transport_error(exc), None,
-                              f"{type(exc).__name__}: {exc}", "", datetime.now(UTC))
-        text = response.text
+            kind = classify_transport_error(exc)
+            message = describe_transport_error(exc, kind, trust_used(self._http))
+            return ReadResult(key, None, None, kind, None, mask_secrets(message, self._key), "",
+                              datetime.now(UTC))
+        text = mask_secrets(response.text, self._key)  # an echoed key never goes further
         parsed = parse_json(text)
         checked = datetime.now(UTC)
         if response.status_code == 200:

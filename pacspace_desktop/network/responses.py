@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from pacspace_desktop.domain.apikey import ApiKey
+from pacspace_desktop.domain.redact import redact
+
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
@@ -29,13 +32,19 @@ class Accepted:
     message: str | None
 
 
+def mask_secrets(text: str, key: ApiKey) -> str:
+    """An answer's text with the key masked, and its bare secret part, wherever they appear."""
+    return redact(text, [key.reveal()])
+
+
 def parse_json(text: str) -> Any | None:
-    """Decode JSON, returning None for empty, HTML or garbled text."""
+    """Decode JSON, returning None for empty, HTML or garbled text (or JSON nested so deep
+    that Python gives up)."""
     if not text.strip():
         return None
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -12,13 +12,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import httpx
 from PySide6.QtCore import QObject, Signal
 
 from pacspace_desktop.domain.apikey import ApiKey, Environment
 from pacspace_desktop.network.client import WriteClient
-from pacspace_desktop.network.factory import make_http_client
+from pacspace_desktop.network.factory import TlsTrust, make_http_client
 from pacspace_desktop.network.reads import ReadClient, ReadResult
 from pacspace_desktop.services.connection_check import (
     ConnectionCheck,
@@ -49,7 +50,11 @@ class SandboxHandle:
 
 
 SandboxStarter = Callable[[], SandboxHandle]
-HttpFactory = Callable[[float], httpx.AsyncClient]
+class HttpFactory(Protocol):
+    """Makes the HTTP client of a profile (`network.factory.make_http_client`)."""
+
+    def __call__(self, timeout: float, *, base_url: str = "",
+                 trust: TlsTrust | None = None) -> httpx.AsyncClient: ...
 
 
 class SessionService(QObject):
@@ -80,7 +85,7 @@ class SessionService(QObject):
         self._http_factory = http_factory
         self._sandbox: SandboxHandle | None = None
         self._http: httpx.AsyncClient | None = None
-        self._http_profile: tuple[str, float] | None = None
+        self._http_profile: tuple[object, ...] | None = None
         try:
             self._settings = settings.load()
         except SettingsError as exc:
@@ -300,10 +305,12 @@ class SessionService(QObject):
         profile = self.active_profile()
         if profile is None:
             return None
-        wanted = (profile.id, float(profile.timeout_s))
+        url = self.base_url() or ""
+        trust = TlsTrust(profile.ca_bundle, profile.trust_system_store)
+        wanted = (profile.id, float(profile.timeout_s), url, trust)
         if self._http is None or self._http_profile != wanted:
             self._drop_http()
-            self._http = self._http_factory(float(profile.timeout_s))
+            self._http = self._http_factory(float(profile.timeout_s), base_url=url, trust=trust)
             self._http_profile = wanted
         return self._http
 

@@ -63,6 +63,9 @@ class Profile:
         environment_hint: "live", "test", "sandbox" or "", for the badge without the keyring.
         settle_minutes: How long after a send a check that finds nothing may be taken to mean
             "not written" (PacSpace queues writes before they can be read).
+        ca_bundle: A PEM file of extra certificate authorities (a company's TLS-inspecting
+            proxy), or "" for none.
+        trust_system_store: Also trust the operating system's certificate store.
     """
 
     id: str
@@ -74,6 +77,8 @@ class Profile:
     key_hint: str = ""
     environment_hint: str = ""
     settle_minutes: float = DEFAULT_SETTLE_MINUTES
+    ca_bundle: str = ""
+    trust_system_store: bool = False
 
     def remember_key(self, key: ApiKey | None) -> None:
         """Note the masked form and environment of the profile's key (None: no key)."""
@@ -160,6 +165,8 @@ def profile_problem(profile: Profile, others: list[Profile]) -> str | None:
         return "Only the masked form of a key may be saved in the settings."
     if profile.environment_hint not in ("", "live", "test", "sandbox"):
         return "The environment must be live, test or sandbox."
+    if not isinstance(profile.ca_bundle, str) or not isinstance(profile.trust_system_store, bool):
+        return "The certificate settings must be a file name and yes or no."
     return None
 
 
@@ -282,6 +289,13 @@ class SettingsStore:
                 raise ProfileError(f"A profile has no setting called “{key}”.")
             if key == "base_url":
                 value = normalise_base_url(str(value))
+            if key == "ca_bundle" and isinstance(value, str):
+                value = value.strip()
+                if value and not Path(value).expanduser().is_file():
+                    # checked when chosen only: a bundle removed later fails sends, in words
+                    raise ProfileError(f"The CA bundle “{value}” is not a file. Choose the "
+                                       ".pem file your IT department gave you, or leave it "
+                                       "empty.")
             setattr(profile, key, value)
         problem = profile_problem(profile, [p for p in settings.profiles if p is not profile])
         if problem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import qasync
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -83,6 +84,19 @@ class SettingsPage(QWidget):
             "PacSpace queues writes before they can be read. A check on the server that finds "
             "nothing sooner than this after a send proves nothing, so the item is not offered "
             "for sending again before then.")
+        self.ca_bundle = QLineEdit()
+        self.ca_bundle.setAccessibleName("CA bundle file")
+        self.ca_bundle.setPlaceholderText("none")
+        self.ca_bundle.setToolTip(
+            "A .pem file from your IT department: extra certificate authorities to trust, for "
+            "a company proxy that inspects secure "
+            "connections. Without it: SSL_CERT_FILE if set, else the certificates that come "
+            "with the app.")
+        self.system_store = QCheckBox("Trust system certificates")
+        self.system_store.setAccessibleName("Trust this computer's certificate store")
+        self.system_store.setToolTip(
+            "Check server certificates against the operating system's store, where IT "
+            "departments install their company certificates.")
         self.save = QPushButton("Save changes")
         self.save.setAccessibleName("Save profile changes")
         self.save.clicked.connect(self._save_profile)
@@ -128,6 +142,8 @@ class SettingsPage(QWidget):
         form.addRow("Wait for an answer:", self.timeout)
         form.addRow("Items per request:", self.batch)
         form.addRow("Trust “not found” after:", self.settle)
+        form.addRow("CA bundle:", self.ca_bundle)
+        form.addRow("", self.system_store)
         profile_box = QGroupBox("Where records are sent")
         pbox = QVBoxLayout(profile_box)
         pbox.addLayout(form)
@@ -195,7 +211,7 @@ class SettingsPage(QWidget):
         profile = self._session.settings.find(pid) if pid else None
         enabled = profile is not None
         for w in (self.name, self.base_url, self.timeout, self.batch, self.settle, self.save,
-                  self.remove, self.use):
+                  self.remove, self.use, self.ca_bundle, self.system_store):
             w.setEnabled(enabled)
         if profile is None:
             return
@@ -207,6 +223,8 @@ class SettingsPage(QWidget):
         self.timeout.setValue(float(profile.timeout_s))
         self.batch.setValue(int(profile.batch_size))
         self.settle.setValue(float(profile.settle_minutes))
+        self.ca_bundle.setText(profile.ca_bundle)
+        self.system_store.setChecked(bool(profile.trust_system_store))
         active = self._session.active_profile()
         self.use.setEnabled(active is None or active.id != profile.id)
         self._show_key_status(self._session.key_status(profile.id))
@@ -252,7 +270,9 @@ class SettingsPage(QWidget):
         changes: dict[str, object] = {"name": self.name.text(),
                                       "timeout_s": self.timeout.value(),
                                       "batch_size": self.batch.value(),
-                                      "settle_minutes": self.settle.value()}
+                                      "settle_minutes": self.settle.value(),
+                                      "ca_bundle": self.ca_bundle.text(),
+                                      "trust_system_store": self.system_store.isChecked()}
         if profile.kind != "sandbox":
             changes["base_url"] = self.base_url.text()
         if self._session.update_profile(profile.id, **changes):
