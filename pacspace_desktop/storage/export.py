@@ -6,8 +6,11 @@ crafted record key cannot run one; `bits` stays a number (negative ones too).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +31,55 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 class ExportCancelled(Exception):
     """The export was stopped; no file was left behind."""
+
+
+class ExportRefused(StorageError):
+    """The export would go where it must not (the app's data folder) or cannot be named so."""
+
+
+_APP_FOLDERS = {"drafts", "logs", "config"}
+_APP_FILE = re.compile(r"(history\b.*\.sqlite3.*|settings\.json|mappings\.json|\.settings-.*)",
+                       re.IGNORECASE)  # the history, its -wal/-shm/-journal and backups, …
+_MAX_NAME_BYTES = 255 - len("..part")  # the usual file-name limit, less the temporary suffix
+
+
+def check_destination(db_path: str, dest: Path) -> None:
+    """Refuse an export onto the history database or any file of the data folder.
+
+    The data folder holds the history, its journal files, backups, drafts, logs and maybe the
+    settings: an export may not replace any of them (through a symlink or a hard link
+    neither), nor go into the app's own subfolders. Another file there (an earlier export) may
+    be replaced.
+
+    Raises:
+        ExportRefused: with what to do instead.
+    """
+    if len(dest.name.encode("utf-8", "surrogateescape")) > _MAX_NAME_BYTES:
+        raise ExportRefused(f"The file name is too long ({len(dest.name):,} characters); "
+                            f"keep it under {_MAX_NAME_BYTES} characters.")
+    db = Path(db_path).resolve()
+    folder = db.parent
+    try:
+        target = dest.expanduser().resolve()
+        same = dest.exists() and os.path.samefile(dest, db)
+    except OSError as exc:
+        raise _too_long(dest) if exc.errno == errno.ENAMETOOLONG else StorageError(
+            f"The file {dest} cannot be written: {exc.strerror or exc}.") from exc
+    inside = target == folder or folder in target.parents
+    onto = same or (inside and (target == folder or _APP_FILE.match(target.name) is not None
+                                or (target.parent != folder
+                                    and target.relative_to(folder).parts[0] in _APP_FOLDERS)))
+    if onto:
+        raise ExportRefused(f"{dest} is one of the app's own files in its data folder "
+                            f"({folder}), where the history itself is kept; the export would "
+                            "overwrite it. Choose another name or folder, for example in "
+                            "Documents.")
+
+
+def _too_long(dest: Path) -> ExportRefused:
+    return ExportRefused(f"The file name or folder path is too long for this system "
+                         f"({len(str(dest)):,} characters). Choose a shorter name or a folder "
+                         "nearer the top.")
 
 
 def neutralise(text: str) -> str:
@@ -51,11 +103,15 @@ def export_csv(db_path: str, dest: Path, flt: HistoryFilter | None = None,
     Returns:
         The number of item rows written.
 
+    The file is readable by you only (0600): it holds your customers' records.
+
     Raises:
         ExportCancelled: when `cancel` was set.
+        ExportRefused: for a place in the data folder or a name that is too long.
         StorageError: when the history cannot be read or the file cannot be written.
     """
-    tmp = dest.with_name(f".{dest.name}.part")
+    check_destination(db_path, dest)
+    tmp = dest.with_name(f".{dest.name}.part")  # a name check_destination has let through
     try:
         conn = sqlite3.connect(db_path, check_same_thread=False, timeout=10.0)
     except sqlite3.Error as exc:
@@ -63,7 +119,9 @@ def export_csv(db_path: str, dest: Path, flt: HistoryFilter | None = None,
     rows = 0
     try:
         conn.execute("PRAGMA query_only=ON")
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also when a stale part file was there with wider rights
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, dialect="excel")
             writer.writerow(HEADER)
             for record in _rows(conn, flt or HistoryFilter(), submission_ids):
@@ -82,10 +140,13 @@ def export_csv(db_path: str, dest: Path, flt: HistoryFilter | None = None,
     except sqlite3.Error as exc:
         raise StorageError(f"The history cannot be read for the export: {exc}.") from exc
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise _too_long(dest) from exc
         raise StorageError(f"The file {dest} cannot be written: {exc.strerror or exc}.") from exc
     finally:
         conn.close()
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a name too long to create is too long to remove
+            tmp.unlink(missing_ok=True)
     if progress is not None:
         progress(rows)
     return rows

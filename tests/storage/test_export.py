@@ -78,3 +78,34 @@ def test_cancelled_export_leaves_no_file(store: HistoryStore, tmp_path: Path) ->
     with pytest.raises(ExportCancelled):
         export_csv(HistoryQuery.of(store).database_path(), dest, cancel=cancel, every=1)
     assert list(tmp_path.glob("*.csv*")) == []
+
+
+@pytest.mark.parametrize("name", ["history.sqlite3", "history.sqlite3-wal", "drafts/x.csv",
+                                  "logs/pacspace-desktop.log", "link.csv", "settings.json",
+                                  "history.v2.20250101T000000.bak.sqlite3", "."])
+def test_export_never_writes_onto_the_data_folder(store: HistoryStore, tmp_path: Path,
+                                                  name: str) -> None:
+    from pacspace_desktop.storage.export import ExportRefused
+
+    sample_history(store)
+    (tmp_path / "link.csv").symlink_to(tmp_path / "history.sqlite3")
+    (tmp_path / "drafts").mkdir(exist_ok=True)
+    before = (tmp_path / "history.sqlite3").read_bytes()
+    with pytest.raises(ExportRefused, match="the app's own files in its data folder"):
+        export_csv(str(tmp_path / "history.sqlite3"), tmp_path / name)
+    assert (tmp_path / "history.sqlite3").read_bytes() == before
+
+
+def test_a_long_name_is_a_message_and_exports_are_private(store: HistoryStore,
+                                                         tmp_path: Path) -> None:
+    from pacspace_desktop.storage.export import ExportRefused
+
+    sample_history(store)
+    with pytest.raises(ExportRefused, match="The file name is too long"):
+        export_csv(str(tmp_path / "history.sqlite3"), tmp_path / ("x" * 300 + ".csv"))
+    deep = tmp_path / "/".join(["d" * 200] * 30)
+    with pytest.raises(ExportRefused, match="too long for this system"):
+        export_csv(str(tmp_path / "history.sqlite3"), deep / "out.csv")
+    dest = tmp_path / "out.csv"
+    export_csv(str(tmp_path / "history.sqlite3"), dest)
+    assert dest.stat().st_mode & 0o777 == 0o600
