@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pacspace_desktop.domain.catalogue import BUTTON_TEXT, NextStep
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.metadata import fields_from_metadata
 from pacspace_desktop.domain.states import ItemState
@@ -33,7 +34,12 @@ from pacspace_desktop.submission.runner import RequestReport, RunReport
 from pacspace_desktop.ui.draft_model import DraftRow, DraftTableModel
 from pacspace_desktop.ui.record_form import RecordForm
 from pacspace_desktop.ui.review_dialog import ReviewDialog
-from pacspace_desktop.ui.sending_panel import SendingPanel, route_outcome_action
+from pacspace_desktop.ui.sending_panel import (
+    SendingPanel,
+    route_outcome_action,
+    skipped_words,
+    unwritten_keys,
+)
 from pacspace_desktop.ui.style import error_style
 
 log = logging.getLogger(__name__)
@@ -109,6 +115,16 @@ class NewRecordPage(QWidget):
         self.problem.setStyleSheet(error_style())
         self.problem.setAccessibleName("Problem")
         self.problem.hide()
+        self.problem_action = QPushButton(BUTTON_TEXT[NextStep.OPEN_KEY_SETTINGS])
+        self.problem_action.setAccessibleName(BUTTON_TEXT[NextStep.OPEN_KEY_SETTINGS])
+        self.problem_action.clicked.connect(self.settings_requested.emit)
+        self.problem_action.hide()
+        self.notice = QLabel()  # a plain note (not a problem), e.g. items skipped on the way in
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Note")
+        self.notice.hide()
+        self._last_run: RunReport | None = None
+        self._problem_is_about_batch = False
 
         form_box = QGroupBox("Record")
         fb = QVBoxLayout(form_box)
@@ -127,7 +143,11 @@ class NewRecordPage(QWidget):
         drow.addWidget(self.draft_note, 1)
         drow.addWidget(self.submit)
         db.addLayout(drow)
-        db.addWidget(self.problem)
+        prow = QHBoxLayout()
+        prow.addWidget(self.problem, 1)
+        prow.addWidget(self.problem_action, 0, Qt.AlignmentFlag.AlignTop)
+        db.addLayout(prow)
+        db.addWidget(self.notice)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -169,6 +189,9 @@ class NewRecordPage(QWidget):
             self.cancel_edit.hide()
         else:
             self.model.append(row)
+        self.notice.hide()
+        if not self._service.busy:
+            self.sending.clear()  # the last run's cards are about another batch now
         self.form.clear_for_next()
 
     def edit_row(self, index: int) -> None:
@@ -191,13 +214,28 @@ class NewRecordPage(QWidget):
         self.cancel_edit.hide()
         self.form.clear_for_next()
 
-    def load_items(self, items: Sequence[WriteItem], note: str = "") -> None:
-        """Put items into the draft (e.g. rejected items resubmitted from the history)."""
+    def load_items(self, items: Sequence[WriteItem], note: str = "") -> list[str]:
+        """Put items into the draft (e.g. rejected items resubmitted from the history).
+
+        An item whose key is already in the batch is skipped (two rows of one key would
+        block the send) and the page says so. Returns the skipped keys.
+        """
+        present = {r.key for r in self.model.rows()}
+        skipped: list[str] = []
+        added = 0
         for it in items:
+            if it.key in present:
+                skipped.append(it.key)
+                continue
+            present.add(it.key)
+            added += 1
             self.model.append(DraftRow(it.key, it.account_id, str(it.bits),
                                        tuple(fields_from_metadata(
                                            dict(it.metadata) if it.metadata else None)),
                                        None, note))
+        self.notice.setText(skipped_words(skipped, added))
+        self.notice.setVisible(bool(skipped))
+        return skipped
 
     # -- the draft ------------------------------------------------------------------------
 
@@ -218,24 +256,27 @@ class NewRecordPage(QWidget):
             self.model.remove(i)
 
     def _changed(self) -> None:
+        if self._problem_is_about_batch:
+            self._show_problem("")  # the batch changed: the old words may no longer hold
         try:
             self._drafts.save(DRAFT_NAME, [r.to_json() for r in self.model.rows()])
         except StorageError as exc:
             self._show_problem(f"{exc} The batch is still here, but would be lost if the app "
-                               "closed.")
+                               "closed.", about_batch=False)
         self._update_buttons()
 
     def _restore_draft(self) -> None:
         try:
             saved = self._drafts.load(DRAFT_NAME)
         except StorageError as exc:
-            self._show_problem(str(exc))
+            self._show_problem(str(exc), about_batch=False)
             return
         if isinstance(saved, list):
             self.model.set_rows([DraftRow.from_json(d) for d in saved if isinstance(d, dict)])
 
-    def _update_buttons(self) -> None:
-        busy = self._service.busy
+    def _update_buttons(self, busy: bool | None = None) -> None:
+        if busy is None:
+            busy = self._service.busy
         rows = self.model.rows()
         ready = [r for r in rows if r.item() is not None]
         self.submit.setEnabled(bool(ready) and not busy)
@@ -259,6 +300,11 @@ class NewRecordPage(QWidget):
         items = [it for r in self.model.rows() if (it := r.item()) is not None]
         if not items:
             return
+        status = self._session.key_status()
+        if not status.usable:
+            self._show_problem(f"Nothing was sent: there is no usable API key. {status.message} "
+                               f"{status.action}".strip(), key_action=True)
+            return
         dups = check_duplicate_keys(enumerate(it.key for it in items))
         if dups:
             self._show_problem(dups[0].message + " Remove one of them first.")
@@ -272,7 +318,8 @@ class NewRecordPage(QWidget):
         self._review.open()
 
     def _send(self, items: list[WriteItem]) -> None:
-        self.problem.hide()
+        self._show_problem("")
+        self.notice.hide()
         self.sending.reset()
         resend = self._review.resend_keys() if self._review is not None else frozenset()
         if self._service.submit(items, "form", resend):
@@ -280,12 +327,38 @@ class NewRecordPage(QWidget):
             keys = {it.key for it in items}
             self.model.mark({r.key: (ItemState.SENDING, "", None) for r in self.model.rows()
                              if r.key in keys})
+        else:
+            self.sending.abandon()  # never "Starting…" for a run that did not start
         self._update_buttons()
 
+    def retry_last(self) -> bool:
+        """Send again what the last run did not write (after "Retry now" on its final card).
+
+        Only items the run's outcomes say were not written (a 5xx or gateway answer, or not sent
+        after it) and that are still in the batch are sent: nothing of them was written, so
+        this cannot count anything twice. False when there is nothing to send or it cannot
+        start.
+        """
+        run = self._last_run
+        if run is None or self._service.busy:
+            return False
+        keys = unwritten_keys(run)
+        items = [it for r in self.model.rows() if r.key in keys and (it := r.item()) is not None]
+        if not items:
+            self._show_problem("Nothing is left to send again: the items are no longer in the "
+                               "batch.")
+            return False
+        self._last_run = None
+        self._send(items)
+        return self._mine
+
     def _finished(self, report: RunReport) -> None:
+        # The service still counts as busy while it emits; look again once it has returned.
+        QTimer.singleShot(0, self._update_buttons)
         if not self._mine:
             return  # another page's run
         self._mine = False
+        self._last_run = report
         accepted: set[str] = set()
         marks: dict[str, tuple[ItemState, str, str | None]] = {}
         for r in report.requests:
@@ -301,11 +374,12 @@ class NewRecordPage(QWidget):
         self.model.drop_keys(accepted)
         self.model.mark(marks)
         self.form.set_accounts(self._store.account_ids())
-        self._update_buttons()
+        self._update_buttons(busy=False)
 
     def _outcome_action(self, report: RequestReport, action: str) -> None:
         route_outcome_action(action, report, open_settings=self.settings_requested.emit,
-                             check=self.check_requested.emit, show_item=self._show_item)
+                             check=self.check_requested.emit, show_item=self._show_item,
+                             retry=self.retry_last)
 
     def _show_item(self, key: str, _field: str | None) -> None:
         row = self.model.find_key(key)
@@ -316,17 +390,26 @@ class NewRecordPage(QWidget):
     def _failed(self, text: str) -> None:
         if not self._mine and self._service.busy:
             return  # another page's run
-        self._show_problem(text)
+        was_mine = self._mine
         self._mine = False
-        self._update_buttons()
+        if was_mine:
+            self.sending.abandon()
+            self.model.mark({r.key: (ItemState.NOT_SENT, "Not sent: see the message below.",
+                                     None) for r in self.model.rows()
+                             if r.state is ItemState.SENDING})
+        self._show_problem(text, key_action=not self._session.key_status().usable)
+        self._update_buttons(busy=False)
+        QTimer.singleShot(0, self._update_buttons)
 
     def _refused(self, text: str) -> None:
         if not self._mine:
             return
-        self.model.mark({r.key: (ItemState.NOT_SENT, "Not sent: see the message above.", None)
-                         for r in self.model.rows() if r.state is ItemState.SENDING})
         self._failed(text)
 
-    def _show_problem(self, text: str) -> None:
+    def _show_problem(self, text: str, key_action: bool = False,
+                      about_batch: bool = True) -> None:
+        """Show (or with "" clear) a problem under the batch, with Open key settings if it helps."""
+        self._problem_is_about_batch = about_batch and bool(text)
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
+        self.problem_action.setVisible(bool(text) and key_action)

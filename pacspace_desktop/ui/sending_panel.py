@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep, OutcomeKind, entry
+from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep, OutcomeKind, Written, entry
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.submission_service import SubmissionService
 from pacspace_desktop.submission.runner import RequestReport, RunReport, Waiting
@@ -39,9 +39,16 @@ def request_view(r: RequestReport, total: int) -> OutcomeView:
     if r.retry_at:
         details.append(("Try again at", f"{r.retry_at.astimezone():%H:%M}"))
     title = e.title
+    n = len(r.items)
     if r.kind is OutcomeKind.ACCEPTED:
-        title = f"Accepted by PacSpace — {len(r.items):,} item(s)"
+        title = f"Accepted by PacSpace — {n:,} item{'s' if n != 1 else ''}"
     explanation = f"{e.explanation} {e.next_step_text}".strip()
+    if r.kind is OutcomeKind.ACCEPTED and r.attempts > 1:
+        tries = r.attempts - 1
+        explanation = (f"{e.explanation} It was accepted on attempt {r.attempts}, after "
+                       f"{tries} earlier attempt{'s' if tries != 1 else ''} that PacSpace did "
+                       "not write (they were sent again automatically). "
+                       f"{e.next_step_text}").strip()
     if r.retry_at and r.kind is OutcomeKind.RATE_LIMITED:
         explanation = (f"PacSpace asked to wait until {r.retry_at.astimezone():%H:%M}, which "
                        "is too long to wait here. Nothing from this request on was written. "
@@ -53,6 +60,8 @@ def request_view(r: RequestReport, total: int) -> OutcomeView:
         step = NextStep.NONE
     # Only an answer from the server is "PacSpace said"; connection errors stay in the details.
     said = r.server_message if r.status_code and r.kind is not OutcomeKind.ACCEPTED else ""
+    if r.kind is OutcomeKind.RATE_LIMITED and not r.retry_at:
+        step = NextStep.RETRY_LATER  # nothing was written: sending again now is safe
     return OutcomeView(r.state, title, explanation, e.written, step, "", tuple(details),
                        r.request_id, (), said)
 
@@ -73,6 +82,7 @@ class SendingPanel(QWidget):
         self._service = service
         self.bar = QProgressBar()
         self.bar.setAccessibleName("Sending progress")
+        self.bar.setFormat("%v of %m items")  # a percentage says nothing during a long wait
         self.label = QLabel()
         self.label.setAccessibleName("Sending status")
         self.stop = QPushButton("Stop sending")
@@ -124,7 +134,25 @@ class SendingPanel(QWidget):
             card.deleteLater()
         self.cards.clear()
         self.summary.clear()
+        self._hide_wait()
         self.label.setText("Starting…")
+
+    def abandon(self) -> None:
+        """The run did not start (or broke off): show nothing as under way."""
+        self._active = False
+        self._hide_wait()
+        self._set_running(False)
+        self.label.clear()
+
+    def clear(self) -> None:
+        """Forget the last run's cards and words (a new batch is being built)."""
+        if self._active:
+            return
+        for card in self.cards:
+            card.deleteLater()
+        self.cards.clear()
+        self.summary.clear()
+        self.label.clear()
 
     def _set_running(self, running: bool) -> None:
         self.bar.setVisible(running)
@@ -145,6 +173,8 @@ class SendingPanel(QWidget):
         if not self._active:
             return
         self.bar.setValue(items_done)
+        if self._wait_until is not None:
+            return  # the countdown speaks while a retry waits
         eta = ""
         if seconds_left >= 0 and items_done < items:
             eta = (f" — about {seconds_left / 60:.0f} min left" if seconds_left >= 90
@@ -171,8 +201,9 @@ class SendingPanel(QWidget):
         self._wait_until = w.until
         self.wait_card.show_outcome(OutcomeView(
             ItemState.SENDING, e.title,
-            f"Request {event.seq + 1} was not written yet; it is sent again automatically "
-            f"(attempt {w.attempt}).", None, NextStep.RETRY_LATER))
+            f"Request {event.seq + 1} was not written; it is sent again automatically "
+            f"(attempt {w.attempt}), or now if you press the button.", Written.NOTHING,
+            NextStep.RETRY_LATER))
         self._countdown()
         self._tick.start()
 
@@ -183,8 +214,10 @@ class SendingPanel(QWidget):
         if left <= 0:
             self._hide_wait()
             return
-        self.wait_card.set_button_text(f"Retry now ({left:.0f} s)")
-        self.label.setText(f"Waiting {left:.0f} s before trying again…")
+        secs = max(1, round(left))
+        self.wait_card.set_button_text(f"Retry now ({secs} s)")
+        self.label.setText(f"Waiting {secs} s before trying again — nothing of this request "
+                           "was written.")
 
     def _hide_wait(self) -> None:
         self._tick.stop()
@@ -226,7 +259,8 @@ class SendingPanel(QWidget):
 
 def route_outcome_action(action: str, report: RequestReport, *,
                          open_settings: Callable[[], None], check: Callable[[int], None],
-                         show_item: Callable[[str, str | None], None]) -> None:
+                         show_item: Callable[[str, str | None], None],
+                         retry: Callable[[], object] | None = None) -> None:
     """Carry out an outcome card's next step the same way on every page that sends.
 
     Args:
@@ -235,6 +269,8 @@ def route_outcome_action(action: str, report: RequestReport, *,
         open_settings: Opens the key settings (401 and other settings problems).
         check: Checks the request's submission on the server (unknown outcomes).
         show_item: Shows the item with this key and the field at fault (400 naming one).
+        retry: Sends again what was not written ("Retry now" on a final card: a 5xx or gateway
+            answer, after its automatic retries, wrote nothing).
     """
     if action in (NextStep.OPEN_KEY_SETTINGS.value, NextStep.CHECK_SETTINGS.value,
                   NextStep.CHECK_CONNECTION.value):
@@ -243,7 +279,27 @@ def route_outcome_action(action: str, report: RequestReport, *,
         QDesktopServices.openUrl(QUrl(PRICING_URL))
     elif action == NextStep.CHECK_ON_SERVER.value:
         check(report.submission_id)
+    elif action == NextStep.RETRY_LATER.value and retry is not None:
+        retry()
     elif action == NextStep.FIX_ITEMS.value and report.fault is not None:
         index, field = report.fault
         if 0 <= index < len(report.items):
             show_item(report.items[index].key, field)
+
+
+def unwritten_keys(run: RunReport) -> set[str]:
+    """The keys of a run that PacSpace certainly did not write (rejected or not sent)."""
+    return {it.key for r in run.requests
+            if r.state in (ItemState.REJECTED, ItemState.NOT_SENT)
+            and r.entry.written is Written.NOTHING for it in r.items}
+
+
+def skipped_words(skipped: list[str], added: int) -> str:
+    """Says which items were not added to the batch because their key is in it already."""
+    n = len(skipped)
+    if not n:
+        return ""
+    shown = ", ".join(skipped[:3]) + (f" and {n - 3:,} more" if n > 3 else "")
+    return (f"{n:,} item{'s were' if n != 1 else ' was'} already in the batch and "
+            f"{'were' if n != 1 else 'was'} not added again: {shown}."
+            + (f" {added:,} added." if added else ""))

@@ -90,7 +90,7 @@ def test_add_to_batch_and_send_accepted(qtbot: Bot, page: NewRecordPage,
     assert dialog.totals.item(0, 2).text() == "1,234"
     qtbot.mouseClick(dialog.send, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done:"), timeout=5000)  # type: ignore[attr-defined]
-    assert titles(page) == ["Accepted by PacSpace — 2 item(s)"]
+    assert titles(page) == ["Accepted by PacSpace — 2 items"]
     card = page.sending.cards[0]
     assert card.request_id.text().startswith("<b>Request ID:</b> req_")
     qtbot.mouseClick(card.copy_id, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
@@ -141,7 +141,7 @@ def test_402_says_nothing_after_this_point_was_written(qtbot: Bot, page: NewReco
     for i in range(3):
         type_record(qtbot, page, f"q-{i}", "c", "1")
     send_all(qtbot, page)
-    assert titles(page) == ["Accepted by PacSpace — 1 item(s)",
+    assert titles(page) == ["Accepted by PacSpace — 1 item",
                             "Your PacSpace plan limit is reached", "Not sent"]
     assert "Nothing from this request on was written" in page.sending.cards[1].explanation.text()
     assert page.sending.cards[1].primary.text() == "View plan limits"
@@ -159,7 +159,7 @@ def test_429_waits_with_a_countdown_then_succeeds(qtbot: Bot, page: NewRecordPag
     assert page.sending.wait_card.primary.text().startswith("Retry now (")
     qtbot.mouseClick(page.sending.wait_card.primary, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done:"), timeout=1500)  # type: ignore[attr-defined]
-    assert titles(page) == ["Accepted by PacSpace — 1 item(s)"]
+    assert titles(page) == ["Accepted by PacSpace — 1 item"]
     assert sandbox.state_snapshot()["keys"]["r-1"]["totalWrites"] == 1
 
 
@@ -168,7 +168,7 @@ def test_500_then_success(qtbot: Bot, page: NewRecordPage, sandbox: SandboxServe
     sandbox.set_faults([{"status": 500}])
     type_record(qtbot, page, "s-1", "c", "1")
     send_all(qtbot, page)
-    assert titles(page) == ["Accepted by PacSpace — 1 item(s)"]
+    assert titles(page) == ["Accepted by PacSpace — 1 item"]
     detail = store.detail(store.list_submissions()[0].id)
     assert [a.status_code for a in detail.attempts] == [500, 202]
 
@@ -203,7 +203,7 @@ def test_stop_midway_leaves_the_rest_in_the_draft(qtbot: Bot, page: NewRecordPag
     qtbot.waitUntil(lambda: page.sending.stop.isVisible(), timeout=2000)  # type: ignore[attr-defined]
     qtbot.mouseClick(page.sending.stop, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done:"), timeout=5000)  # type: ignore[attr-defined]
-    assert titles(page) == ["Accepted by PacSpace — 1 item(s)"] + ["Not sent"] * 3
+    assert titles(page) == ["Accepted by PacSpace — 1 item"] + ["Not sent"] * 3
     assert [r.state for r in page.model.rows()] == [ItemState.NOT_SENT] * 3
     assert sandbox.state_snapshot()["requestsReceived"] == 1
 
