@@ -55,6 +55,24 @@ def total_label(text: str) -> bool:
     return bool(text) and _TOTAL.match(text) is not None
 
 
+_TOTAL_CELL = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in TOTAL_WORDS)
+                         + r")\s*[:.]?\s*$", re.IGNORECASE)
+
+
+def total_cell(text: str) -> bool:
+    """True when a cell is only a total label (`Closing balance`, `Summe:`)."""
+    return _TOTAL_CELL.match(text) is not None
+
+
+_BALANCE = ("balance", "saldo", "solde", "übertrag", "uebertrag", "forward")
+
+
+def is_balance_label(text: str) -> bool:
+    """True for an opening or closing balance (a running figure, not a sum of the lines)."""
+    folded = text.casefold()
+    return any(word in folded for word in _BALANCE)
+
+
 def may_hold_total_label(cells: list[str]) -> bool:
     """True when some cell of a slice may be a total label (checked at C speed)."""
     return _TOTAL_ANYWHERE.search("\x1f".join(cells)) is not None

@@ -262,5 +262,10 @@ def detect_header(records: Sequence[SampleRecord], width: int) -> tuple[int, str
                                      f" are {what}")
             return 0, (f"no header row: line {record.line}, the first full line, holds data; "
                        "columns are named Column 1, Column 2, …")
-        skipped.append("a title" if cells == 1 else "a short line")
+        first = record.fields[0].strip().strip('"') if record.fields else ""
+        if first in ("EXTF", "DTVF"):
+            skipped.append("DATEV's line with the booking period")
+        else:
+            skipped.append("a title" if cells == 1 else "a short line" if filled < width
+                           else "a line of another length")
     return 0, "no header row found; columns are named Column 1, Column 2, …"

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 
 from pacspace_desktop.domain.limits import Limits
 from pacspace_desktop.domain.validation import check_bits
-from pacspace_desktop.importing.cells import excel_error, excel_error_message, total_label
+from pacspace_desktop.importing.cells import (
+    excel_error,
+    excel_error_message,
+    total_cell,
+    total_label,
+)
 from pacspace_desktop.importing.findings import Finding
 from pacspace_desktop.importing.mapping import Mapping, SignKind
 from pacspace_desktop.importing.numbers import (
@@ -70,10 +75,12 @@ class RowRules:
                 return text.strip()
         if key.strip() and account.strip():
             return None
-        for column in self.table.columns:
-            text = column[row]
-            if text.strip():
-                return text.strip() if total_label(text) else None
+        first = True
+        for column in self.table.columns:  # the first filled cell, or any that is only a label
+            text = column[row].strip()
+            if text and (total_label(text) if first else total_cell(text)):
+                return text
+            first = first and not text
         return None
 
     def row_bits(self, row: int) -> tuple[int | None, tuple[Finding, ...]]:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pacspace_desktop.importing.cells import is_balance_label
 from pacspace_desktop.importing.gcpause import gc_paused
 from pacspace_desktop.importing.scan import SLICE
 from pacspace_desktop.importing.validate import TableValidation
@@ -81,15 +82,17 @@ class FileTotal:
 
 def file_totals(validation: TableValidation) -> list[FileTotal]:
     """The file's own total rows, each compared with the item lines above it."""
+    plan = validation.plan
     totals = validation.total_rows()
+    marks = set(totals)
+    totals = [r for r in totals if not is_balance_label(plan.total_row_label(r) or "")]
     if not totals:
         return []
-    plan, found = validation.plan, []
+    found = []
     bits_ok = [not any(p.field == "bits" and p.severity.value == "error"
                        for p in validation.row_problems(r))
                for r in range(validation.row_count)]
     start, everything, count_all = 0, 0, 0
-    marks = set(totals)
     for row in totals:
         section = [r for r in range(start, row) if r not in marks and bits_ok[r]]
         section_bits = sum(validation.bits[r] for r in section)
@@ -98,9 +101,8 @@ def file_totals(validation: TableValidation) -> list[FileTotal]:
         value, _problems = plan.row_bits(row)
         label = plan.total_row_label(row) or ""
         matches = None if value is None else value in (section_bits, everything)
-        lines, lines_bits = ((count_all, everything) if value is not None
-                             and value == everything and value != section_bits
-                             else (len(section), section_bits))
+        whole = not section or (value is not None and value == everything != section_bits)
+        lines, lines_bits = (count_all, everything) if whole else (len(section), section_bits)
         found.append(FileTotal(validation.table.line_of(row), label, value, lines,
                                lines_bits, matches))
         start = row + 1

@@ -12,7 +12,11 @@ from operator import not_
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.domain.validation import Severity, check_body_size
-from pacspace_desktop.importing.cells import has_excel_errors, may_hold_total_label
+from pacspace_desktop.importing.cells import (
+    has_excel_errors,
+    is_balance_label,
+    may_hold_total_label,
+)
 from pacspace_desktop.importing.gcpause import gc_paused, promote_young
 from pacspace_desktop.importing.groups import (
     CombinedRecord,
@@ -169,7 +173,7 @@ class TableValidation(RevalidationMixin):
         for row in sorted(rows):
             extra = self.plan.cell_findings(row)
             if extra:
-                found.setdefault(row, []).extend(extra)
+                found[row] = _excel_first(found.get(row, []), extra)
 
     def _total_rows(self, found: dict[int, list[Finding]], keys: list[str]) -> None:
         """Total and subtotal rows are left out of the items, with their own reason."""
@@ -190,9 +194,10 @@ class TableValidation(RevalidationMixin):
         label = self.plan.total_row_label(row)
         if label is None:
             return None
+        kind = "balance" if is_balance_label(label) else "total"
         return Finding("", None, "total_row",
-                       f"A total row (“{shown(label)}”), not an item: it is left out of what "
-                       "is sent, and its amount is compared with the lines above it.")
+                       f"A {kind} row (“{shown(label)}”), not an item: it is left out of what "
+                       "is sent.")
 
     def _check_sizes(self, found: dict[int, list[Finding]], lengths: dict[int, int]) -> None:
         budget = self.limits.max_body_bytes // 4
@@ -253,7 +258,9 @@ class TableValidation(RevalidationMixin):
             text = columns[index][row]
             if text.strip():
                 found += convert(text)[1]
-        found += plan.cell_findings(row)
+        errors = plan.cell_findings(row)
+        if errors:
+            found = _excel_first(found, errors)
         total = self._total_finding(row)
         if total is not None:
             found = [*(f for f in found if f.field is None), total]
@@ -384,6 +391,12 @@ class TableValidation(RevalidationMixin):
                         ) -> list[tuple[WriteItem, list[int]]]:
         """Like `build_items`, with the rows each item comes from."""
         return items_with_rows(self, self.valid_rows() if rows is None else list(rows))
+
+
+def _excel_first(found: list[Finding], errors: list[Finding]) -> list[Finding]:
+    """The Excel error of a cell instead of "“#DIV/0!” is not a number" for the same cell."""
+    columns = {f.column for f in errors}
+    return [*(f for f in found if f.column not in columns), *errors]
 
 
 def validate_table(table: ImportTable, mapping: Mapping, limits: Limits = DEFAULT_LIMITS,
