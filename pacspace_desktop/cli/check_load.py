@@ -17,6 +17,7 @@ from pacspace_desktop.importing.mapping_file import (
     load_mapping_file,
 )
 from pacspace_desktop.importing.matching import Suggestion, auto_map, suggest
+from pacspace_desktop.importing.numbers import looks_numeric
 from pacspace_desktop.importing.presets import Preset, load_presets, match_preset
 from pacspace_desktop.importing.progress import ImportFileError
 from pacspace_desktop.importing.readers import ReadOptions
@@ -172,18 +173,33 @@ def suggestions(table: ImportTable, mapping: Mapping) -> dict[str, list[Suggesti
     """For each field without a usable column, the likely columns, best first."""
     samples = [column[:SAMPLE_ROWS] for column in table.columns]
     out: dict[str, list[Suggestion]] = {}
+    used = {c for src in mapping.sources().values() if src is not None for c in src.columns()}
     for wire, source in mapping.sources().items():
         if source is not None and all(c in table.headers for c in source.columns()):
             continue
         found: list[Suggestion] = []
         for kind in _SUGGEST[wire]:
             found += suggest(table.headers, samples, kind)
-        if not found:  # no name fits: show the first columns with their values to choose
-            found = [Suggestion(h, 0, "no name fits; a column of the file",
-                                tuple(dict.fromkeys(v for v in samples[i] if v.strip()))[:3])
-                     for i, h in enumerate(table.headers[:5])]
+        if not found:  # no name fits: the columns whose values fit, with the values
+            found = _by_values(table, samples, wire, used)
         out[wire] = found
     return out
+
+
+def _by_values(table: ImportTable, samples: list[list[str]], wire: str, used: set[str]
+               ) -> list[Suggestion]:
+    found = []
+    for i, name in enumerate(table.headers):
+        values = [v for v in samples[i] if v.strip()]
+        if name in used or not values:
+            continue
+        numeric = sum(1 for v in values if looks_numeric(v)) * 2 > len(values)
+        if (wire == "bits") != numeric:
+            continue
+        reason = ("no name fits; its values are numbers" if numeric else
+                  "no name fits; its values are text")
+        found.append(Suggestion(name, 10, reason, tuple(dict.fromkeys(values))[:3]))
+    return found[:3]
 
 
 def with_header_line(options: ReadOptions, line: int | None) -> ReadOptions:

@@ -34,14 +34,15 @@ ACCOUNT_WORDS = ["customerid", "customer", "customerno", "customernumber", "cust
                  "accountnumber", "accountreference", "client", "clientid", "debtor",
                  "debtorid", "kunde", "kundennummer", "kundennr", "kundenid", "debitor",
                  "konto", "kontonummer", "compte", "numerocompte", "idclient", "cliente",
-                 "idcliente", "numerocliente", "cuenta", "billingname", "email"]
+                 "idcliente", "numerocliente", "cuenta", "geschaftspartner", "partner",
+                 "billingname", "email"]
 QUANTITY_WORDS = ["quantity", "qty", "units", "bits", "count", "menge", "anzahl", "stuck",
                   "quantite", "cantidad", "unidades"]
 AMOUNT_WORDS = ["amount", "total", "gross", "net", "totalamount", "grossamount", "netamount",
                 "invoiceamount", "lineamount", "itemamount", "netamountlcy", "betrag", "umsatz",
                 "umsatzohnesollhabenkz", "summe", "gesamt", "brutto", "netto",
                 "rechnungsbetrag", "montant", "montantttc", "montantht", "totalttc",
-                "importe", "monto", "importetotal"]
+                "importe", "monto", "importetotal", "wert", "betragbrutto"]
 _FIELD_WORDS = {"key": KEY_WORDS, "accountId": ACCOUNT_WORDS, "quantity": QUANTITY_WORDS,
                 "amount": AMOUNT_WORDS}
 LEAN_WORDS = {"amount": [*AMOUNT_WORDS[:9], "betrag", "umsatz", "montant", "importe"],
