@@ -158,24 +158,35 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"The history file {path} was written by a newer PacSpace Desktop "
-            f"(schema {version}; this version knows {SCHEMA_VERSION}). Update the app.")
+    version = _checked_version(conn, path)
     if version == SCHEMA_VERSION:
         return
     if version > 0:
         backup_before_migration(conn, path, version)
-    for number in range(version, SCHEMA_VERSION):
+    while True:
+        # Each step re-reads the version under the write lock: two processes opening a new
+        # history at once (two windows, the app and the command line) must not both run it.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[number](conn)
-            conn.execute(f"PRAGMA user_version={number + 1}")
+            version = _checked_version(conn, path)
+            if version == SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                return
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version={version + 1}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def _checked_version(conn: sqlite3.Connection, path: Path) -> int:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"The history file {path} was written by a newer PacSpace Desktop "
+            f"(schema {version}; this version knows {SCHEMA_VERSION}). Update the app.")
+    return version
 
 
 def backup_before_migration(conn: sqlite3.Connection, path: Path, version: int) -> Path:

@@ -1,0 +1,73 @@
+"""The app's send and a command-line send of the same keys at once, on one history.
+
+The app side goes through the real `SubmissionService` (no window needed); the command line
+is a real `submit` process over the same data folder. Whichever records its run first holds
+the keys; the other is refused before anything leaves and says who has them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.sandbox import SandboxServer
+from pacspace_desktop.services.session_service import SessionService
+from pacspace_desktop.services.submission_service import SubmissionService
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.submission.runner import RunReport
+
+ROUNDS = 10
+KEYS = 200
+
+
+@pytest.mark.slow
+def test_app_and_command_line_sending_one_file_at_once(
+        qtbot: QtBot, session: SessionService, store: HistoryStore, sandbox: SandboxServer,
+        demo_key: str, tmp_path: Path) -> None:
+    session.start_sandbox_profile()
+    service = SubmissionService(session, store)
+    outcomes: list[object] = []
+    service.finished.connect(outcomes.append)
+    service.refused.connect(outcomes.append)
+    winners = {"app": 0, "command line": 0}
+    for round_no in range(ROUNDS):
+        sandbox.reset()
+        sandbox.set_faults([{"delay": 0.03}] * 4)
+        keys = [f"R{round_no}-{i:04d}" for i in range(KEYS)]
+        file = tmp_path / f"round{round_no}.json"
+        file.write_text(json.dumps([{"key": k, "accountId": "acct-1", "bits": 5}
+                                    for k in keys]), encoding="utf-8")
+        env = dict(os.environ, PACSPACE_API_KEY=demo_key, PACSPACE_DATA_DIR=str(tmp_path),
+                   PACSPACE_CONFIG_DIR=str(tmp_path / "cli-config"))
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "pacspace_desktop", "submit", str(file), "--base-url",
+             sandbox.base_url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        time.sleep(0.1 * round_no)  # meet the command line at a different moment each round
+        outcomes.clear()
+        assert service.submit([WriteItem(k, "acct-1", 5) for k in keys], "form")
+        qtbot.waitUntil(lambda: bool(outcomes), timeout=30000)
+        _, err = cli.communicate(timeout=60)
+        snap = sandbox.state_snapshot()
+        assert {k: v["totalWrites"] for k, v in snap["keys"].items()} == dict.fromkeys(keys, 1)
+        app_sent = isinstance(outcomes[0], RunReport)
+        if app_sent:
+            assert isinstance(outcomes[0], RunReport) and outcomes[0].accepted == KEYS
+            assert cli.returncode == 2 and err.startswith("Nothing was sent: 200 record keys")
+            assert "the form" in err or "sent before and accepted by PacSpace" in err, err
+            winners["app"] += 1
+        else:
+            assert cli.returncode == 0, err
+            text = str(outcomes[0])
+            assert text.startswith("Nothing was sent: 200 record keys"), text
+            assert f"“round{round_no}.json”" in text or "sent before" in text
+            winners["command line"] += 1
+    print(f"\nwho won: {winners}")
