@@ -149,7 +149,10 @@ class SubmissionService(QObject):
         try:
             report = await self._runner.run(items, run, batch, on_event, resend)
         except KeysClaimed as exc:
-            self.refused.emit(claim_refusal(exc.conflicts, RESEND_HINT))
+            # Said once the run has ended, so that pages see `busy` False and free their
+            # buttons: nothing was sent, the clerk may fix the batch and send again.
+            asyncio.get_running_loop().call_soon(
+                self.refused.emit, claim_refusal(exc.conflicts, RESEND_HINT))
             return None
         except StorageError as exc:
             log.error("history could not be written: %s", exc)

@@ -71,3 +71,65 @@ def test_app_and_command_line_sending_one_file_at_once(
             assert f"“round{round_no}.json”" in text or "sent before" in text
             winners["command line"] += 1
     print(f"\nwho won: {winners}")
+
+
+def test_two_windows_on_one_history_cannot_both_take_a_key(
+        qtbot: QtBot, session: SessionService, store: HistoryStore, sandbox: SandboxServer,
+        tmp_path: Path) -> None:
+    """Each window has its own connection to the history file, as two app windows do."""
+    session.start_sandbox_profile()
+    other = HistoryStore.open(tmp_path / "history.sqlite3")
+    try:
+        sandbox.set_faults([{"delay": 0.3}])
+        first, second = SubmissionService(session, store), SubmissionService(session, other)
+        said: list[object] = []
+        first.finished.connect(said.append)
+        second.refused.connect(said.append)
+        batch = [WriteItem(f"W-{i}", "acct-1", 1) for i in range(5)]
+        assert first.submit(batch, "form") and second.submit(batch, "form")
+        qtbot.waitUntil(lambda: len(said) == 2, timeout=10000)
+        refusal = next(s for s in said if isinstance(s, str))
+        assert "5 keys (W-0, W-1, W-2, W-3, W-4) are being sent right now" in refusal
+        assert {k: v["totalWrites"] for k, v in sandbox.state_snapshot()["keys"].items()} \
+            == dict.fromkeys((it.key for it in batch), 1)
+    finally:
+        other.close()
+
+
+def test_the_form_says_who_holds_the_keys_and_the_clerk_is_not_stuck(
+        qtbot: QtBot, session: SessionService, store: HistoryStore, sandbox: SandboxServer,
+        tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from pacspace_desktop.domain.states import ItemState
+    from pacspace_desktop.storage.drafts import DraftStore
+    from pacspace_desktop.storage.records import NewRun
+    from pacspace_desktop.ui.new_record_page import NewRecordPage
+    from tests.ui.test_new_record_page import type_record
+
+    session.start_sandbox_profile()
+    page = NewRecordPage(session, SubmissionService(session, store), store,
+                         DraftStore(tmp_path / "drafts"))
+    qtbot.addWidget(page)
+    page.resize(1000, 800)
+    page.show()
+    type_record(qtbot, page, "INV-7", "acct-1", "5")
+    qtbot.mouseClick(page.submit, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page._review is not None and page._review.isVisible())
+    review = page._review
+    assert review is not None
+    # Between the check and the click, a command-line send on this computer takes the key.
+    other = HistoryStore.open(tmp_path / "history.sqlite3")
+    try:
+        other.record_run(NewRun("cli:march.json", "command line", "sandbox", sandbox.base_url,
+                                "ben on PC-FIN-07"), [[WriteItem("INV-7", "acct-1", 5)]])
+    finally:
+        other.close()
+    qtbot.mouseClick(review.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.problem.isVisible(), timeout=5000)
+    text = page.problem.text()
+    assert text.startswith("Nothing was sent: 1 record key of this send is already taken")
+    assert "“march.json”" in text and "ben on PC-FIN-07" in text
+    assert sandbox.state_snapshot()["requestsReceived"] == 0
+    assert [r.state for r in page.model.rows()] == [ItemState.NOT_SENT]
+    qtbot.waitUntil(lambda: page.add.isEnabled() and page.submit.isEnabled(), timeout=5000)
