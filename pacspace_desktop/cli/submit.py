@@ -17,6 +17,7 @@ from pacspace_desktop.cli.main import (
 from pacspace_desktop.cli.output import err, out
 from pacspace_desktop.cli.profiles import no_profile_message, pick_profile, settings_store
 from pacspace_desktop.domain.apikey import ApiKey, Environment, key_shape_problem
+from pacspace_desktop.domain.catalogue import entry
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS
 from pacspace_desktop.network.client import WriteClient
@@ -199,7 +200,7 @@ def _report_recovered(unknown: Sequence[SubmissionRow]) -> None:
 async def _send(store: HistoryStore, key: ApiKey, base_url: str, items: list[WriteItem],
                 run: NewRun, batch_size: int, answer_timeout: float,
                 resend: Collection[str]) -> int:
-    async with make_http_client(answer_timeout) as http:
+    async with make_http_client(answer_timeout, base_url=base_url) as http:
         runner = SubmissionRunner(store, WriteClient(http, base_url, key))
         total_requests = -(-len(items) // batch_size)
 
@@ -207,8 +208,8 @@ async def _send(store: HistoryStore, key: ApiKey, base_url: str, items: list[Wri
             if isinstance(event, RequestReport):
                 out(describe_request(event, total_requests))
             elif isinstance(event, Waiting):
-                out(f"request {event.seq + 1}: {event.wait.reason.value}, retrying in "
-                    f"{event.wait.seconds:.1f} s (attempt {event.wait.attempt})")
+                out(f"request {event.seq + 1}: {entry(event.wait.reason).title}; trying "
+                    f"again in {event.wait.seconds:.1f} s (attempt {event.wait.attempt})")
             elif isinstance(event, AttemptFinished) and event.attempt.status_code is None \
                     and event.attempt.server_message:
                 err(f"request {event.seq + 1}: {event.attempt.server_message}")

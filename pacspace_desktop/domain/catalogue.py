@@ -110,15 +110,32 @@ class CatalogueEntry:
     stops_run: bool
 
     @property
+    def left_the_computer(self) -> bool:
+        """False when the request never left: the connection, the name lookup or the
+        certificate check failed, or the address was refused, before a byte was sent."""
+        return self.kind not in _NEVER_LEFT
+
+    @property
     def item_state(self) -> ItemState:
-        """The state of every item of a request that ended this way."""
+        """The state of every item of a request that ended this way.
+
+        "Rejected" is PacSpace's refusal; a request that never reached PacSpace (refused
+        connection, unknown name, certificate, connect timeout) is "not sent".
+        """
         if self.kind is OutcomeKind.ACCEPTED:
             return ItemState.ACCEPTED
-        if self.kind is OutcomeKind.NOT_SENT:
+        if not self.left_the_computer:
             return ItemState.NOT_SENT
         if self.written is Written.UNKNOWN:
             return ItemState.UNKNOWN
         return ItemState.REJECTED
+
+
+_NEVER_LEFT = frozenset({
+    OutcomeKind.HOST_NOT_FOUND, OutcomeKind.CONNECTION_REFUSED, OutcomeKind.CONNECT_FAILED,
+    OutcomeKind.TLS_ERROR, OutcomeKind.TIMEOUT_BEFORE_SEND, OutcomeKind.INSECURE_URL,
+    OutcomeKind.INVALID_ITEMS, OutcomeKind.NOT_SENT,
+})
 
 
 def _e(kind: OutcomeKind, title: str, explanation: str, written: Written, step: NextStep,
@@ -166,9 +183,10 @@ _ENTRIES: dict[OutcomeKind, CatalogueEntry] = {e.kind: e for e in (
        "The request was well formed, but PacSpace could not accept its content.",
        _N, NextStep.FIX_ITEMS, "Read PacSpace's message in the details, fix the items, resend."),
     _e(OutcomeKind.RATE_LIMITED, "PacSpace asked us to slow down",
-       "Too many requests were sent in a short time. This request was not written; it is "
-       "sent again automatically after a short wait.",
-       _N, NextStep.RETRY_LATER, "Wait for the automatic retry, or retry now.",
+       "Too many requests were sent in a short time. This request was not written. It was "
+       "tried again automatically, and PacSpace still asked to wait; nothing more is sent on "
+       "its own.",
+       _N, NextStep.RETRY_LATER, "Wait a minute, then send these items again.",
        RetryPolicy.BACKOFF, stops_run=True),
     _e(OutcomeKind.SERVER_ERROR, "PacSpace had a problem",
        "PacSpace's server failed while handling the request and did not write it. It was "

@@ -66,3 +66,21 @@ def test_402_says_nothing_after_this_point_was_written() -> None:
     e = entry(OutcomeKind.PLAN_LIMIT)
     assert "Nothing from this request on was written" in e.explanation
     assert e.stops_run
+
+
+def test_never_sent_failures_are_not_sent_and_refusals_are_rejected() -> None:
+    from pacspace_desktop.domain.catalogue import OutcomeKind, entry
+    from pacspace_desktop.domain.states import ItemState
+
+    for kind in (OutcomeKind.CONNECTION_REFUSED, OutcomeKind.HOST_NOT_FOUND,
+                 OutcomeKind.TLS_ERROR, OutcomeKind.TIMEOUT_BEFORE_SEND,
+                 OutcomeKind.CONNECT_FAILED, OutcomeKind.INSECURE_URL, OutcomeKind.NOT_SENT):
+        assert entry(kind).item_state is ItemState.NOT_SENT, kind
+        assert not entry(kind).left_the_computer
+    for kind in (OutcomeKind.BAD_REQUEST, OutcomeKind.UNAUTHORIZED, OutcomeKind.RATE_LIMITED,
+                 OutcomeKind.SERVER_ERROR):
+        assert entry(kind).item_state is ItemState.REJECTED, kind
+    assert entry(OutcomeKind.TIMEOUT_AFTER_SEND).item_state is ItemState.UNKNOWN
+    rate = entry(OutcomeKind.RATE_LIMITED)
+    assert "automatically after" not in rate.explanation
+    assert "automatic retry" not in rate.next_step_text
