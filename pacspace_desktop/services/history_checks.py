@@ -10,6 +10,7 @@ from typing import Any
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.network.reads import ReadResult
 from pacspace_desktop.storage.history_query import (
     DEFAULT_SETTLE,
@@ -117,3 +118,19 @@ def settle_of(check: dict[str, Any]) -> timedelta:
 def settle_time(profile: Profile | None) -> timedelta:
     """How long after a send a check that finds nothing means "not written", for a profile."""
     return timedelta(minutes=profile.settle_minutes) if profile else DEFAULT_SETTLE
+
+
+def resolution(state: ItemState, verdict: Verdict, verified: bool) -> ItemState | None:
+    """The state a check settles an unknown item with, or None when it settles nothing.
+
+    LANDED: PacSpace holds a write made after ours, so it is accepted (verified when PacSpace
+    says so). NOT_LANDED (only after the settle time): nothing was written, so it counts as not
+    sent. Every other verdict leaves the outcome unknown.
+    """
+    if state is not ItemState.UNKNOWN:
+        return None
+    if verdict is Verdict.LANDED:
+        return ItemState.VERIFIED if verified else ItemState.ACCEPTED
+    if verdict is Verdict.NOT_LANDED:
+        return ItemState.NOT_SENT
+    return None

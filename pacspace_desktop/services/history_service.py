@@ -23,6 +23,7 @@ from pacspace_desktop.services.history_checks import (
     ItemCheck,
     ResubmitPlan,
     check_record,
+    resolution,
     retry_after_seconds,
     settle_of,
     stop_words,
@@ -143,6 +144,10 @@ class HistoryService(QObject):
     def rows(self, submission_ids: Sequence[int]) -> list[SubmissionRow]:
         """Submissions as the list shows them (to update rows after a check)."""
         return self._guard(lambda: self._query.rows_by_id(submission_ids), [])
+
+    def first_keys(self, submission_ids: Sequence[int]) -> dict[int, str]:
+        """The record key of each submission's first item (the list's Record key column)."""
+        return self._guard(lambda: self._query.first_keys(submission_ids), {})
 
     def count(self) -> tuple[int, int]:
         """Submissions matching the filter, and their items."""
@@ -344,7 +349,9 @@ class HistoryService(QObject):
                 release = meaning.may_resend and target.state is ItemState.UNKNOWN
                 try:
                     self._store.record_check(target.item_id, result.checked_at, check,
-                                             verified=verified, release=release)
+                                             verified=verified, release=release,
+                                             resolve=resolution(target.state, meaning.verdict,
+                                                                verified))
                 except StorageError as exc:
                     self.failed.emit(str(exc))
                 touched.add(target.submission_id)

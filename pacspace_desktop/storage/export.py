@@ -18,13 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.history import where_clause
 from pacspace_desktop.storage.records import HistoryFilter
 
 HEADER = ("Time (UTC, ISO 8601)", "Outcome", "Request ID", "Record key", "Account ID", "Bits",
-          "Metadata (JSON)", "Profile", "Environment", "Source")
+          "Metadata (JSON)", "Profile", "Environment", "Source", "Reason")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -153,7 +154,8 @@ def export_csv(db_path: str, dest: Path, flt: HistoryFilter | None = None,
 
 
 _SELECT = ("SELECT s.created_at, i.state, s.request_id, i.key, i.account_id, i.bits, "
-           "i.metadata, r.profile, r.environment, r.source FROM items i "
+           "i.metadata, r.profile, r.environment, r.source, s.outcome_kind, s.server_message "
+           "FROM items i "
            "JOIN submissions s ON s.id = i.submission_id JOIN runs r ON r.id = s.run_id ")
 
 
@@ -174,8 +176,24 @@ def _rows(conn: sqlite3.Connection, flt: HistoryFilter,
 
 
 def _format(cursor: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
-    for created, state, request_id, key, account, bits, metadata, profile, env, source in cursor:
+    for (created, state, request_id, key, account, bits, metadata, profile, env, source, kind,
+         message) in cursor:
         when = datetime.fromisoformat(created).isoformat(timespec="seconds")
         yield [when, ItemState(state).label, neutralise(request_id or ""), neutralise(key),
                neutralise(account), int(bits), neutralise(metadata or ""), neutralise(profile),
-               neutralise(env), neutralise(source)]
+               neutralise(env), neutralise(source),
+               neutralise(_reason(ItemState(state), kind, message or ""))]
+
+
+def _reason(state: ItemState, kind: str | None, message: str) -> str:
+    """Why an item was not written, or what a check on the server settled ("" when accepted)."""
+    if kind is None:
+        return ""
+    e = entry(OutcomeKind(kind))
+    if e.item_state is ItemState.UNKNOWN and state is not ItemState.UNKNOWN:
+        return ("Checked on the server: it landed" if state in (ItemState.ACCEPTED,
+                                                               ItemState.VERIFIED)
+                else "Checked on the server: it was not written")
+    if state in (ItemState.ACCEPTED, ItemState.VERIFIED):
+        return ""
+    return f"{e.title}: {message}" if message and state is not ItemState.UNKNOWN else e.title

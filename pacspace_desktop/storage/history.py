@@ -236,11 +236,17 @@ class HistoryStore:
         return [self.submission_row(i) for i in unknown_ids]
 
     def record_check(self, item_id: int, checked_at: datetime, check: dict[str, Any],
-                     verified: bool | None = None, release: bool = False) -> None:
+                     verified: bool | None = None, release: bool = False,
+                     resolve: ItemState | None = None) -> None:
         """Store what the server said about an item's key (and mark it verified if it is).
 
         `release` frees the item's claim on its key: a check long enough after the send found
         that the write did not land, so the key may be sent again.
+
+        `resolve` settles an item whose outcome was unknown with the state the check showed
+        (accepted or verified: it landed, its claim stays; not sent: it did not land). The
+        check stays stored as the evidence. Once every item of its submission is settled the
+        same way, the submission takes that state too, so its row, counts and export follow.
         """
         with self._tx() as conn:
             conn.execute("UPDATE items SET checked_at=?, check_json=? WHERE id=?",
@@ -248,6 +254,8 @@ class HistoryStore:
             if verified:
                 conn.execute("UPDATE items SET state=? WHERE id=? AND state=?",
                              (ItemState.VERIFIED.value, item_id, ItemState.ACCEPTED.value))
+            if resolve is not None:
+                _resolve_unknown(conn, item_id, resolve)
             if release:
                 claims.release_item(conn, item_id)
 
@@ -343,6 +351,25 @@ class HistoryStore:
             "SELECT DISTINCT account_id FROM items WHERE account_id >= ? AND account_id < ? "
             "ORDER BY account_id LIMIT ?", (prefix, prefix + "\U0010ffff", limit)).fetchall()
         return [r[0] for r in rows]
+
+
+def _resolve_unknown(conn: sqlite3.Connection, item_id: int, state: ItemState) -> None:
+    """Settle an unknown item with what a check showed, and its submission once all are."""
+    cur = conn.execute("UPDATE items SET state=? WHERE id=? AND state=?",
+                       (state.value, item_id, ItemState.UNKNOWN.value))
+    if not cur.rowcount:
+        return
+    sub_id = conn.execute("SELECT submission_id FROM items WHERE id=?", (item_id,)).fetchone()[0]
+    states = {ItemState(r[0]) for r in conn.execute(
+        "SELECT DISTINCT state FROM items WHERE submission_id=?", (sub_id,))}
+    if states == {ItemState.NOT_SENT}:
+        settled = ItemState.NOT_SENT
+    elif states <= {ItemState.ACCEPTED, ItemState.VERIFIED}:
+        settled = ItemState.VERIFIED if states == {ItemState.VERIFIED} else ItemState.ACCEPTED
+    else:
+        return  # still unknown, or checks that disagree: the request stays for a person
+    conn.execute("UPDATE submissions SET state=? WHERE id=? AND state=?",
+                 (settled.value, sub_id, ItemState.UNKNOWN.value))
 
 
 def _submission(r: Sequence[Any]) -> SubmissionRow:

@@ -161,6 +161,15 @@ class HistoryQuery:
                         chunk)]
         return out
 
+    def first_keys(self, submission_ids: Iterable[int]) -> dict[int, str]:
+        """The record key of each submission's first item, by submission id (for the list)."""
+        out: dict[int, str] = {}
+        for chunk in _chunks(list(submission_ids)):
+            out.update((int(r[0]), str(r[1])) for r in self._conn.execute(
+                "SELECT submission_id, key FROM items WHERE position = 0 AND submission_id IN "
+                f"({','.join('?' * len(chunk))})", chunk))
+        return out
+
     def count(self, flt: HistoryFilter) -> tuple[int, int]:
         """How many submissions match the filter, and how many items they hold."""
         clauses, params = where_clause(flt)

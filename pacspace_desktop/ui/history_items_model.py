@@ -7,8 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDateTime,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -18,7 +16,7 @@ from PySide6.QtCore import (
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import entry
 from pacspace_desktop.storage.records import AttemptRecord, ItemRow
-from pacspace_desktop.ui.history_model import column_header, number
+from pacspace_desktop.ui.history_model import column_header, local_stamp, number
 from pacspace_desktop.ui.style import state_colour, state_icon
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -37,12 +35,16 @@ ATT_HEADERS = ("Attempt", "Time", "HTTP status", "Duration", "Result", "Server m
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def when(value: datetime | None) -> str:
-    """A time in the user's locale and time zone, with seconds."""
+def when(value: datetime | str | None) -> str:
+    """A time in the user's locale and time zone, with seconds (ISO text is read first)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if value is None:
         return ""
-    stamp = QDateTime.fromMSecsSinceEpoch(int(value.timestamp() * 1000))
-    return QLocale.system().toString(stamp, "yyyy-MM-dd HH:mm:ss")
+    return local_stamp(value, seconds=True)
 
 
 def server_side(item: ItemRow) -> str:
@@ -60,10 +62,15 @@ def server_side(item: ItemRow) -> str:
     if check.get("found") is None:
         return "No answer"
     parts = [f"{number(int(check.get('currentBits') or 0))} bits",
-             f"{check.get('totalWrites') or 0} write(s)"]
+             writes_text(int(check.get("totalWrites") or 0))]
     if check.get("verified") is True:
         parts.append("verified")
     return ", ".join(parts)
+
+
+def writes_text(n: int) -> str:
+    """"1 write", "3 writes"."""
+    return f"{number(n)} write{'s' if n != 1 else ''}"
 
 
 class ItemsTableModel(QAbstractTableModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,31 +16,36 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from pacspace_desktop.domain.catalogue import entry
+from pacspace_desktop.domain.catalogue import OutcomeKind, entry
+from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.storage.history_query import Sort, SortColumn
 from pacspace_desktop.storage.records import SubmissionRow
 from pacspace_desktop.ui.style import state_colour, state_icon
 
 COL_TIME = 0
-COL_SOURCE = 1
-COL_PROFILE = 2
-COL_ITEMS = 3
-COL_ACCOUNTS = 4
-COL_BITS = 5
-COL_OUTCOME = 6
-COL_REQUEST_ID = 7
+COL_KEY = 1
+COL_SOURCE = 2
+COL_PROFILE = 3
+COL_ITEMS = 4
+COL_ACCOUNTS = 5
+COL_BITS = 6
+COL_OUTCOME = 7
+COL_REASON = 8
+COL_REQUEST_ID = 9
 
-HEADERS = ("Time", "Source", "Profile · environment", "Items", "Accounts", "Bits", "Outcome",
-           "Request ID")
+HEADERS = ("Time", "Record key", "Source", "Profile · environment", "Items", "Accounts", "Bits",
+           "Outcome", "Reason", "Request ID")
 HEADER_TIPS = (
     "When the submission was recorded (your time zone)",
+    "The record key (key) of its first item, and how many more it holds",
     "Where the items came from: the form, or the imported file",
     "The profile and environment it was sent with",
     "Items in this request",
     "Different account IDs (accountId) in this request",
     "Sum of the bits of its items",
     "What PacSpace answered",
+    "Why it was not written, or what a check on the server showed",
     "PacSpace's Request ID (requestId) of an accepted request",
 )
 
@@ -63,15 +69,58 @@ def source_label(source: str) -> str:
     return source
 
 
+def local_stamp(value: datetime, seconds: bool = False) -> str:
+    """A time in the user's locale and time zone ("" for None).
+
+    Without a locale (LANG=C) Qt's short format reads "1 12 2026 22:18"; then the month is
+    spelt out ("1 Dec 2026 22:18"), which no reader can take for another date.
+    """
+    stamp = QDateTime.fromMSecsSinceEpoch(int(value.timestamp() * 1000))
+    locale = QLocale.system()
+    if locale.language() == QLocale.Language.C:
+        return locale.toString(stamp, "d MMM yyyy HH:mm" + (":ss" if seconds else ""))
+    fmt = locale.dateTimeFormat(QLocale.FormatType.ShortFormat)
+    if seconds and ":ss" not in fmt and "mm" in fmt:
+        fmt = fmt.replace("mm", "mm:ss", 1)
+    return locale.toString(stamp, fmt)
+
+
 def local_time(row: SubmissionRow) -> str:
     """The submission's time in the user's locale and time zone."""
-    when = QDateTime.fromMSecsSinceEpoch(int(row.created_at.timestamp() * 1000))
-    return QLocale.system().toString(when, QLocale.FormatType.ShortFormat)
+    return local_stamp(row.created_at)
 
 
 def number(value: int) -> str:
     """A whole number in the user's locale (grouping included)."""
     return QLocale.system().toString(value)
+
+
+def settled_by_check(row: SubmissionRow) -> bool:
+    """True when the outcome was unknown and a check on the server has settled it."""
+    return (row.outcome_kind is not None and row.state is not ItemState.UNKNOWN
+            and entry(row.outcome_kind).item_state is ItemState.UNKNOWN)
+
+
+def reason(row: SubmissionRow) -> str:
+    """Why a submission was not written, or what a check showed ("" for a plain success)."""
+    if settled_by_check(row):
+        return ("Checked on the server: it landed" if row.state in (
+            ItemState.ACCEPTED, ItemState.VERIFIED)
+            else "Checked on the server: it was not written")
+    if row.outcome_kind is None or row.outcome_kind is OutcomeKind.ACCEPTED:
+        return ""
+    title = entry(row.outcome_kind).title
+    if row.state in (ItemState.REJECTED, ItemState.NOT_SENT) and row.server_message:
+        return f"{title}: {row.server_message}"
+    return title
+
+
+def key_text(first: str, count: int) -> str:
+    """The Record key cell: the first item's key, and how many more the request holds."""
+    if not first:
+        return ""
+    more = count - 1
+    return first if more <= 0 else f"{first} + {number(more)} more"
 
 
 def column_header(headers: Sequence[str], tips: Sequence[str], section: int,
@@ -99,6 +148,7 @@ class HistoryTableModel(QAbstractTableModel):
         self._service = service
         self._page_size = page_size
         self._rows: list[SubmissionRow] = []
+        self._keys: dict[int, str] = {}
         self._cursor: Any = None
         service.changed.connect(self.reload)
         service.rows_updated.connect(self._update_rows)
@@ -109,6 +159,7 @@ class HistoryTableModel(QAbstractTableModel):
         self.beginResetModel()
         page = self._service.page(None, self._page_size)
         self._rows = list(page.rows)
+        self._keys = self._service.first_keys([r.id for r in self._rows])
         self._cursor = page.next_cursor
         self.endResetModel()
 
@@ -150,6 +201,7 @@ class HistoryTableModel(QAbstractTableModel):
             return
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+        self._keys.update(self._service.first_keys([r.id for r in page.rows]))
         self._rows += page.rows
         self.endInsertRows()
 
@@ -183,6 +235,8 @@ class HistoryTableModel(QAbstractTableModel):
                 return self._outcome_tip(row)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_SOURCE:
             return row.source
+        if role == Qt.ItemDataRole.ToolTipRole and col in (COL_REASON, COL_KEY):
+            return self._text(row, col) or None
         return None
 
     def _text(self, row: SubmissionRow, col: int) -> str:
@@ -200,6 +254,10 @@ class HistoryTableModel(QAbstractTableModel):
             return number(row.bits_sum)
         if col == COL_OUTCOME:
             return f"{row.state.mark} {row.state.label}"
+        if col == COL_KEY:
+            return key_text(self._keys.get(row.id, ""), row.item_count)
+        if col == COL_REASON:
+            return reason(row)
         return row.request_id or ""
 
     @staticmethod
@@ -207,6 +265,8 @@ class HistoryTableModel(QAbstractTableModel):
         if row.outcome_kind is None:
             return row.state.label
         lines = [entry(row.outcome_kind).title]
+        if settled_by_check(row):
+            lines.append(reason(row))
         if row.status_code:
             lines.append(f"HTTP {row.status_code}")
         if row.server_message:

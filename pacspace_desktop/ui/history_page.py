@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.history_service import (
     CheckReport,
     HistoryService,
@@ -267,6 +268,12 @@ class HistoryPage(QWidget):
             self.service.set_filter(flt)
 
     def _rows_updated(self, ids: object) -> None:
+        # A check may have settled unknown outcomes: the banner and the counts follow it.
+        waiting = self.banner.submission_ids
+        if waiting:
+            self.banner.show_rows([r for r in self.service.rows(waiting)
+                                   if r.state is ItemState.UNKNOWN])
+        self.summary.show_summary(self.service.summary())
         current = self.detail.detail
         if current is not None and isinstance(ids, list) and current.row.id in ids:
             self.detail.show_detail(self.service.detail(current.row.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -20,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from pacspace_desktop.domain import jsonwire
-from pacspace_desktop.domain.catalogue import NextStep, entry
+from pacspace_desktop.domain.catalogue import NextStep, Written, entry
+from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.storage.records import ItemRow, SubmissionDetail
 from pacspace_desktop.ui.history_items_model import (
@@ -63,6 +65,24 @@ def answer_text(detail: SubmissionDetail) -> str:
     if not parts:
         return detail.response_text or "No answer was received."
     return "\n\n".join(parts)
+
+
+def settled_view(state: ItemState, was: str, details: tuple[tuple[str, str], ...],
+                 request_id: str | None) -> OutcomeView:
+    """The card of a request whose unknown outcome a check on the server has settled."""
+    details = (("First outcome", was), *details)
+    if state in (ItemState.ACCEPTED, ItemState.VERIFIED):
+        return OutcomeView(state, "Checked on the server: it landed",
+                           "The answer was lost, but PacSpace holds a write for every item "
+                           "made after this request was sent, so it counts as accepted. Do not "
+                           "send it again: that would count it twice. The check is kept with "
+                           "each item.", Written.EVERYTHING, NextStep.NONE, "", details,
+                           request_id)
+    return OutcomeView(state, "Checked on the server: it was not written",
+                       "The answer was lost, and PacSpace still held nothing for these keys "
+                       "long after the request was sent, so it counts as not sent. The items "
+                       "may be sent again (Send selected again…). The check is kept with each "
+                       "item.", Written.NOTHING, NextStep.NONE, "", details, request_id)
 
 
 def _table(model: ItemsTableModel | AttemptsTableModel, name: str) -> QTableView:
@@ -185,12 +205,12 @@ class SubmissionDetailPanel(QWidget):
             self.answer.clear()
             return
         row = detail.row
-        sent = when(detail.sent_at) or "not sent"
+        sent = f"sent {when(detail.sent_at)}" if detail.sent_at else "never sent"
         count = f"{number(row.item_count)} item{'s' if row.item_count != 1 else ''}"
         self.heading.setText(
             f"<b>{html.escape(source_label(row.source))}</b> · {html.escape(row.profile)} · "
             f"{row.environment.upper()} · request {row.seq + 1} of this run · {count} · "
-            f"recorded {when(row.created_at)} · sent {sent}")
+            f"recorded {when(row.created_at)} · {sent}")
         self.card.show_outcome(self._view(detail))
         self.card.toggle.setChecked(bool(self.card.view and self.card.view.details))
         self.items_model.set_items(detail.items)
@@ -240,14 +260,16 @@ class SubmissionDetailPanel(QWidget):
             ("HTTP status", str(row.status_code) if row.status_code else ""),
             ("Server message", row.server_message),
             ("Sent", when(detail.sent_at)),
-            ("Answered", when(detail.finished_at)),
+            ("Answered" if row.status_code else "Ended", when(detail.finished_at)),
             ("Attempts", str(len(detail.attempts))),
             ("Address", detail.base_url)) if v)
         if row.outcome_kind is None:
             return OutcomeView(row.state, row.state.label,
                                "This request has not been answered yet.", details=details)
-        return OutcomeView.from_entry(entry(row.outcome_kind), details=details,
-                                      request_id=row.request_id)
+        e = entry(row.outcome_kind)
+        if e.item_state is ItemState.UNKNOWN and row.state is not ItemState.UNKNOWN:
+            return settled_view(row.state, e.title, details, row.request_id)
+        return OutcomeView.from_entry(e, details=details, request_id=row.request_id)
 
     def _card_action(self, action: str) -> None:
         if self._detail is None:
@@ -277,12 +299,25 @@ class SubmissionDetailPanel(QWidget):
         assert self._detail is not None
         sent = when(self._detail.sent_at)
         ours = f"We sent {number(item.bits)} bits" + (f" at {sent}." if sent else " (not sent).")
-        meaning = HistoryService.interpret(item, self._detail.sent_at)
+        kind = self._detail.row.outcome_kind
+        was_unknown = kind is not None and entry(kind).item_state is ItemState.UNKNOWN
+        # The verdict as it was made: judged for the unknown outcome the check settled.
+        meaning = HistoryService.interpret(
+            replace(item, state=ItemState.UNKNOWN) if was_unknown else item,
+            self._detail.sent_at)
         if meaning is None or item.check_json is None:
             return f"<b>{html.escape(item.key)}</b>: {ours} Not checked on the server yet."
         check = jsonwire.loads(item.check_json)
         last = check.get("lastWriteAt") if isinstance(check, dict) else None
-        held = server_side(item) + (f", last write {last}" if last else "")
+        held = server_side(item) + (f", last write {when(str(last))}" if last else "")
+        settled = ""
+        if was_unknown:
+            if item.state in (ItemState.ACCEPTED, ItemState.VERIFIED):
+                settled = ("<br>Its outcome was unknown; this check showed that it landed, so "
+                           "it now counts as accepted. Do not send it again.")
+            elif item.state is ItemState.NOT_SENT:
+                settled = ("<br>Its outcome was unknown; this check showed that it was not "
+                           "written, so it now counts as not sent and may be sent again.")
         return (f"<b>{html.escape(item.key)}</b>: {ours} PacSpace held at "
                 f"{when(item.checked_at)}: {html.escape(held)}."
-                f"<br><b>{meaning.text}</b>")
+                f"<br><b>{meaning.text}</b>{settled}")

@@ -53,7 +53,9 @@ def test_export_rows_formulas_and_numbers(store: HistoryStore, tmp_path: Path) -
     accepted = next(r for r in body if r[3] == "INV-1043")
     assert accepted[1:3] == ["Accepted", "req_4f2a9c"]
     assert accepted[5] == "-300"
-    assert accepted[7:] == ["Finance", "live", "march-invoices.csv"]
+    assert accepted[7:] == ["Finance", "live", "march-invoices.csv", ""]  # no reason: accepted
+    rejected = [r for r in body if r[1] == "Rejected"]
+    assert rejected and all(r[10].startswith("PacSpace refused") for r in rejected), rejected
     assert accepted[0].endswith("+00:00") and "T" in accepted[0]
     meta = next(r for r in body if r[3] == "INV-1042")[6]
     assert meta == '{"amount":"12.50"}'
