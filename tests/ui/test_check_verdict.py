@@ -15,9 +15,9 @@ from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.network.reads import ReadClient
 from pacspace_desktop.sandbox import SandboxServer
 from pacspace_desktop.services.history_service import HistoryService
-from pacspace_desktop.storage import claims
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.ui.history_model import COL_OUTCOME, COL_REASON
+from pacspace_desktop.ui.history_page import HistoryPage
 from tests.services.test_history_service import crashed_run, write_to_sandbox
 from tests.ui.test_history_page import http, page_for, select
 
@@ -25,8 +25,8 @@ __all__ = ["http"]
 
 
 def checked_page(qtbot: QtBot, store: HistoryStore, sandbox: SandboxServer, demo_key: str,
-                 client: httpx.AsyncClient, keys: list[str], written: list[str]) -> tuple[
-                     object, HistoryService, int]:
+                 client: httpx.AsyncClient, keys: list[str], written: list[str]
+                 ) -> tuple[HistoryPage, HistoryService, int]:
     sub = crashed_run(store, keys)
     if written:
         write_to_sandbox(sandbox, demo_key,
@@ -45,9 +45,9 @@ def checked_page(qtbot: QtBot, store: HistoryStore, sandbox: SandboxServer, demo
     return page, service, sub
 
 
-def export(qtbot: QtBot, page: object, service: HistoryService, dest: Path) -> list[list[str]]:
+def export(qtbot: QtBot, page: HistoryPage, service: HistoryService, dest: Path) -> list[list[str]]:
     with qtbot.waitSignal(service.export_finished, timeout=5000):
-        page.export_to(str(dest), selection_only=True)  # type: ignore[attr-defined]
+        page.export_to(str(dest), selection_only=True)
     return list(csv.reader(dest.read_text(encoding="utf-8-sig").splitlines()))
 
 
@@ -56,16 +56,16 @@ def test_a_check_that_finds_the_writes_settles_the_request_as_accepted(
         http: httpx.AsyncClient, tmp_path: Path) -> None:
     page, service, sub = checked_page(qtbot, store, sandbox, demo_key, http,
                                       ["land-1", "land-2"], ["land-1", "land-2"])
-    p = page  # type: ignore[assignment]
-    row = p.model.row_of(sub)  # type: ignore[attr-defined]
-    assert p.model.index(row, COL_OUTCOME).data() == "✓ Accepted"  # type: ignore[attr-defined]
-    assert p.model.index(row, COL_REASON).data() == "Checked on the server: it landed"  # type: ignore[attr-defined]
-    card = p.detail.card  # type: ignore[attr-defined]
+    p = page
+    row = p.model.row_of(sub)
+    assert p.model.index(row, COL_OUTCOME).data() == "✓ Accepted"
+    assert p.model.index(row, COL_REASON).data() == "Checked on the server: it landed"
+    card = p.detail.card
     assert card.title.text() == "Checked on the server: it landed"
     assert "Everything" in card.written.text()
     assert "The connection broke" not in card.title.text()
-    assert not p.banner.isVisible()  # type: ignore[attr-defined]
-    assert "outcome unknown" in p.summary.today.text()  # type: ignore[attr-defined]
+    assert not p.banner.isVisible()
+    assert "outcome unknown" in p.summary.today.text()
     summary = service.summary()
     assert summary is not None
     assert summary.today.items_in(ItemState.UNKNOWN) == 0
@@ -76,8 +76,8 @@ def test_a_check_that_finds_the_writes_settles_the_request_as_accepted(
     items = store.items_of(sub)
     assert all(it.check_json and it.checked_at for it in items)
     assert {h.key for h in store.holders(["land-1", "land-2"])} == {"land-1", "land-2"}
-    p.detail.items_view.selectRow(0)  # type: ignore[attr-defined]
-    assert "it most likely landed" in p.detail.check_note.text()  # type: ignore[attr-defined]
+    p.detail.items_view.selectRow(0)
+    assert "it most likely landed" in p.detail.check_note.text()
 
 
 def test_a_check_long_after_that_finds_nothing_settles_it_as_not_written(
@@ -85,13 +85,13 @@ def test_a_check_long_after_that_finds_nothing_settles_it_as_not_written(
         http: httpx.AsyncClient, tmp_path: Path) -> None:
     page, service, sub = checked_page(qtbot, store, sandbox, demo_key, http,
                                       ["lost-1", "lost-2"], [])
-    p = page  # type: ignore[assignment]
-    row = p.model.row_of(sub)  # type: ignore[attr-defined]
-    assert p.model.index(row, COL_OUTCOME).data() == "– Not sent"  # type: ignore[attr-defined]
+    p = page
+    row = p.model.row_of(sub)
+    assert p.model.index(row, COL_OUTCOME).data() == "– Not sent"
     assert p.model.index(row, COL_REASON).data() == \
-        "Checked on the server: it was not written"  # type: ignore[attr-defined]
-    assert p.detail.card.title.text() == "Checked on the server: it was not written"  # type: ignore[attr-defined]
-    assert not p.banner.isVisible()  # type: ignore[attr-defined]
+        "Checked on the server: it was not written"
+    assert p.detail.card.title.text() == "Checked on the server: it was not written"
+    assert not p.banner.isVisible()
     summary = service.summary()
     assert summary is not None and summary.today.items_in(ItemState.UNKNOWN) == 0
     rows = export(qtbot, p, service, tmp_path / "lost.csv")
@@ -99,4 +99,3 @@ def test_a_check_long_after_that_finds_nothing_settles_it_as_not_written(
     assert store.holders(["lost-1", "lost-2"]) == []  # released: they may be sent again
     plan = service.resubmit_plan([sub])
     assert sorted(it.key for it in plan.items) == ["lost-1", "lost-2"]
-    assert claims is not None
