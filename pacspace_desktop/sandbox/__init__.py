@@ -9,5 +9,6 @@ from __future__ import annotations
 from .cli import run_cli
 from .config import DEMO_API_KEY, SandboxConfig
 from .server import SandboxServer
+from .webhooks import DEMO_WEBHOOK_SECRET
 
-__all__ = ["DEMO_API_KEY", "SandboxConfig", "SandboxServer", "run_cli"]
+__all__ = ["DEMO_API_KEY", "DEMO_WEBHOOK_SECRET", "SandboxConfig", "SandboxServer", "run_cli"]

@@ -51,6 +51,12 @@ class SandboxConfig:
     max_id_length: int = 128
     max_abs_bits: int = 1_000_000_000
     allow_non_loopback: bool = False
+    webhook_url: str | None = None
+    webhook_secret: str = "whsec_sandbox_demo_0000000000000000"
+    webhook_attempts: int = 5
+    webhook_retry_delay: float = 1.0
+    webhook_timestamp_ms: bool = False
+    rate_limit_reads: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_keys", tuple(self.api_keys))
@@ -66,7 +72,13 @@ class SandboxConfig:
         check_rate_limit(self.rate_limit)
         check_verify_delay(self.verify_delay)
         check_verify_delay(self.read_delay, "read_delay")
-        for name in ("max_items", "max_body_bytes", "max_id_length", "max_abs_bits"):
+        if self.webhook_url is not None:
+            check_webhook_url(self.webhook_url, self.allow_non_loopback)
+        check_verify_delay(self.webhook_retry_delay, "webhook_retry_delay")
+        if not self.webhook_secret:
+            raise ValueError("webhook_secret must not be empty")
+        for name in ("max_items", "max_body_bytes", "max_id_length", "max_abs_bits",
+                     "webhook_attempts"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -102,3 +114,16 @@ def check_verify_delay(value: object, name: str = "verify_delay") -> float:
     ):
         raise ValueError(f"{name} must be a non-negative number, got {value!r}")
     return float(value)
+
+
+def check_webhook_url(value: object, allow_non_loopback: bool = False) -> str | None:
+    """A webhook URL: http(s) on loopback (any host with ``allow_non_loopback``), or None."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise ValueError(f"webhook_url must be an http:// or https:// URL, got {value!r}")
+    host = value.split("://", 1)[1].split("/", 1)[0]
+    host = host[1:host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
+    if not allow_non_loopback and not is_loopback_host(host):
+        raise ValueError(f"webhook_url must point at this computer (loopback), got {value!r}")
+    return value

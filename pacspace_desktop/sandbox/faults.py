@@ -10,6 +10,7 @@ from typing import Any
 from .responses import JSON_TYPE, Response, error_response, json_bytes, reason_phrase
 
 ENVELOPES = ("success", "batchId")
+DEFAULT_VERIFY_ERROR = "Verification failed: the record could not be committed (sandbox fault)."
 _KNOWN_FIELDS = frozenset(
     {
         "status",
@@ -22,6 +23,8 @@ _KNOWN_FIELDS = frozenset(
         "drop",
         "envelope",
         "garbled",
+        "verify",
+        "verifyError",
     }
 )
 _NEEDS_STATUS = ("body", "message", "retryAfterSeconds")
@@ -47,6 +50,7 @@ class Fault:
     drop: bool = False
     envelope: str | None = None
     garbled: bool = False
+    verify_error: str | None = None
     source: str = "{}"
 
     def to_json(self) -> Any:
@@ -107,6 +111,13 @@ def parse_fault(raw: object, index: int) -> Fault:
     envelope = raw.get("envelope")
     if envelope is not None and envelope not in ENVELOPES:
         raise ValueError(f"{where}.envelope must be one of {', '.join(ENVELOPES)}")
+    verify, verify_error = raw.get("verify"), raw.get("verifyError")
+    if verify is not None and verify not in ("fail", "pass"):
+        raise ValueError(f"{where}.verify must be \"fail\" (or \"pass\")")
+    if verify_error is not None and (not isinstance(verify_error, str) or verify != "fail"):
+        raise ValueError(f"{where}.verifyError must be a string and needs \"verify\": \"fail\"")
+    if status is not None and verify is not None:
+        raise ValueError(f"{where}: 'verify' shapes an accepted write and cannot go with 'status'")
     if status is not None and (envelope is not None or garbled):
         raise ValueError(f"{where}: 'envelope'/'garbled' shape a 202 and cannot go with 'status'")
     return Fault(
@@ -120,6 +131,7 @@ def parse_fault(raw: object, index: int) -> Fault:
         drop=drop,
         envelope=envelope,
         garbled=garbled,
+        verify_error=(verify_error or DEFAULT_VERIFY_ERROR) if verify == "fail" else None,
         source=json.dumps(raw),
     )
 

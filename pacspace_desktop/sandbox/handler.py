@@ -174,6 +174,10 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         state.count_read()
         if not self._authorized():
             return self._unauthorized()
+        if state.rate_limit_reads:
+            wait = state.take_rate_token()
+            if wait is not None:
+                return self._too_many(wait)
         data = state.read_key(key)
         if data is None:
             return error_response(404, f"No record found for key: {key}")
@@ -182,6 +186,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     # -- control -------------------------------------------------------------
     def _control(self, path: str, body: bytes | None) -> Response:
         state = self.ctx.state
+        if path == "/_sandbox/webhooks/redeliver":
+            return self._redeliver(body)
         if path == "/_sandbox/reset":
             state.reset()
             log.info("sandbox state reset")
@@ -217,7 +223,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             log.info("write from %s: injected status %d", masked, fault.status)
             self._send(fault_error_response(fault))
             return
-        response, data = self._process_write(body, masked)
+        response, data = self._process_write(body, masked,
+                                             fault.verify_error if fault else None)
         if fault is None:
             self._send(response)
             return
@@ -238,8 +245,31 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             response.content_type = content_type
         return response
 
+    def _too_many(self, wait: int) -> Response:
+        message = f"Rate limit exceeded: {self.ctx.state.rate_limit:g} requests per second."
+        payload = {
+            "statusCode": 429,
+            "error": "Too Many Requests",
+            "message": message,
+            "retryAfterSeconds": wait,
+        }
+        return json_response(429, payload, [("Retry-After", str(wait))])
+
+    def _redeliver(self, body: bytes | None) -> Response:
+        deliverer = self.ctx.state.deliverer
+        try:
+            payload = parse_json(body or b"")
+        except ValidationError as exc:
+            return error_response(400, exc.payload_message)
+        event_id = payload.get("eventId") if isinstance(payload, dict) else None
+        if deliverer is None or not isinstance(event_id, str):
+            return error_response(400, 'the body must be {"eventId": "evt_..."}')
+        if not deliverer.redeliver(event_id):
+            return error_response(404, f"No webhook event {event_id}")
+        return json_response(200, {"redelivered": event_id})
+
     def _process_write(
-        self, body: bytes | None, masked: str
+        self, body: bytes | None, masked: str, verify_error: str | None = None
     ) -> tuple[Response, dict[str, Any] | None]:
         ctx = self.ctx
         if not self._authorized():
@@ -248,14 +278,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         wait = ctx.state.take_rate_token()
         if wait is not None:
             log.info("write from %s: 429 (retry after %d s)", masked, wait)
-            message = f"Rate limit exceeded: {ctx.state.rate_limit:g} requests per second."
-            payload = {
-                "statusCode": 429,
-                "error": "Too Many Requests",
-                "message": message,
-                "retryAfterSeconds": wait,
-            }
-            return json_response(429, payload, [("Retry-After", str(wait))]), None
+            return self._too_many(wait), None
         try:
             if body is None:
                 limit = ctx.config.max_body_bytes
@@ -266,7 +289,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             if content_type.split(";", 1)[0].strip().lower() != "application/json":
                 raise ValidationError(["Validation failed: Content-Type must be application/json."])
             items = validate_write_body(body, ctx.config)
-            record = ctx.state.commit(items)
+            record = ctx.state.commit(items, verify_error)
         except ValidationError as exc:
             log.info("write from %s: 400 %s", masked, exc)
             return error_response(400, exc.payload_message), None

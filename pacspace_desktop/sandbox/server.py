@@ -17,6 +17,7 @@ from .config import SandboxConfig, is_loopback_host
 from .faults import parse_fault_queue
 from .handler import SandboxContext, SandboxRequestHandler
 from .state import SandboxState
+from .webhooks import WebhookDeliverer
 
 log = logging.getLogger("pacspace_desktop.sandbox")
 
@@ -126,8 +127,9 @@ class SandboxServer:
                 "it would expose a fake PacSpace to the network. Use 127.0.0.1 or pass "
                 "allow_non_loopback=True (--allow-remote) if you really mean it."
             )
-        self._state = SandboxState(self.config)
         self._stopping = threading.Event()
+        self._deliverer = WebhookDeliverer(self._stopping)
+        self._state = SandboxState(self.config, self._deliverer)
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -159,6 +161,7 @@ class SandboxServer:
             self._stopped = True
             httpd, thread = self._httpd, self._thread
         self._stopping.set()
+        self._deliverer.stop()
         if httpd is None or thread is None:
             return
         httpd.request_quit()
@@ -221,6 +224,14 @@ class SandboxServer:
     def reset(self) -> None:
         """Same as ``POST /_sandbox/reset``."""
         self._state.reset()
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        """Every webhook event and how its delivery went (``webhooks`` of the state)."""
+        return self._deliverer.snapshot()
+
+    def redeliver(self, event_id: str) -> bool:
+        """Send a webhook event again now, same id and body (a replay)."""
+        return self._deliverer.redeliver(event_id)
 
     def update_settings(self, **patch: Any) -> dict[str, Any]:
         """Same as ``POST /_sandbox/config``: ``quota``, ``rate_limit``, ``verify_delay``."""

@@ -11,9 +11,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .config import SandboxConfig, check_quota, check_rate_limit, check_verify_delay
+from .config import (
+    SandboxConfig,
+    check_quota,
+    check_rate_limit,
+    check_verify_delay,
+    check_webhook_url,
+)
 from .faults import Fault
 from .validation import WriteItem
+from .webhooks import WebhookDeliverer
 
 MAX_REQUESTS_KEPT = 10_000
 
@@ -31,6 +38,7 @@ class KeyRecord:
     last_write_at: str = ""
     last_write_mono: float = 0.0
     first_write_mono: float = 0.0
+    verify_error: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -41,6 +49,7 @@ class RequestRecord:
     received_at: str
     received_mono: float
     keys: tuple[str, ...]
+    verify_error: str | None = None
 
 
 class QuotaExceeded(Exception):
@@ -68,9 +77,17 @@ class TokenBucket:
 
 
 class SandboxState:
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig, deliverer: WebhookDeliverer | None = None) -> None:
         self._lock = threading.Lock()
         self.config = config
+        self.deliverer = deliverer
+        self.rate_limit_reads = config.rate_limit_reads
+        if deliverer is not None:
+            deliverer.url = config.webhook_url
+            deliverer.secret = config.webhook_secret
+            deliverer.attempts = config.webhook_attempts
+            deliverer.retry_delay = config.webhook_retry_delay
+            deliverer.timestamp_ms = config.webhook_timestamp_ms
         self.quota = config.quota
         self.rate_limit = config.rate_limit
         self.verify_delay = config.verify_delay
@@ -92,6 +109,8 @@ class SandboxState:
             self._faults.clear()
             self.requests_received = self.reads_received = self.items_accepted = 0
             self._bucket = TokenBucket(self.rate_limit) if self.rate_limit else None
+        if self.deliverer is not None:
+            self.deliverer.reset()
 
     def set_faults(self, faults: list[Fault]) -> int:
         with self._lock:
@@ -117,6 +136,9 @@ class SandboxState:
             "maxBodyBytes": cfg.max_body_bytes,
             "maxIdLength": cfg.max_id_length,
             "maxAbsBits": cfg.max_abs_bits,
+            "rateLimitReads": self.rate_limit_reads,
+            "webhookUrl": self.deliverer.url if self.deliverer else None,
+            "webhookTimestampMs": self.deliverer.timestamp_ms if self.deliverer else False,
         }
 
     def patch_settings(self, patch: object) -> dict[str, Any]:
@@ -125,9 +147,13 @@ class SandboxState:
         if not isinstance(patch, dict):
             raise ValueError("the body must be a JSON object")
         aliases = {"rate_limit": "rateLimit", "verify_delay": "verifyDelay",
-                   "read_delay": "readDelay"}
+                   "read_delay": "readDelay", "webhook_url": "webhookUrl",
+                   "webhook_secret": "webhookSecret", "rate_limit_reads": "rateLimitReads",
+                   "webhook_timestamp_ms": "webhookTimestampMs"}
         named = {aliases.get(str(k), str(k)): v for k, v in patch.items()}
-        unknown = sorted(set(named) - {"quota", "rateLimit", "verifyDelay", "readDelay"})
+        unknown = sorted(set(named) - {"quota", "rateLimit", "verifyDelay", "readDelay",
+                                       "webhookUrl", "webhookSecret", "rateLimitReads",
+                                       "webhookTimestampMs"})
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(unknown)}")
         quota = check_quota(named["quota"]) if "quota" in named else self.quota
@@ -135,6 +161,7 @@ class SandboxState:
         delay = check_verify_delay(named["verifyDelay"]) if "verifyDelay" in named else None
         read = (check_verify_delay(named["readDelay"], "read_delay") if "readDelay" in named
                 else None)
+        self._patch_webhooks(named)
         with self._lock:
             self.quota = quota
             if "rateLimit" in named:
@@ -145,6 +172,29 @@ class SandboxState:
             if read is not None:
                 self.read_delay = read
             return self._settings_locked()
+
+    def _patch_webhooks(self, named: dict[str, Any]) -> None:
+        for flag in ("rateLimitReads", "webhookTimestampMs"):
+            if flag in named and not isinstance(named[flag], bool):
+                raise ValueError(f"{flag} must be true or false")
+        secret = named.get("webhookSecret")
+        if "webhookSecret" in named and (not isinstance(secret, str) or not secret):
+            raise ValueError("webhookSecret must be a non-empty string")
+        url = (check_webhook_url(named["webhookUrl"], self.config.allow_non_loopback)
+               if "webhookUrl" in named else None)
+        if "rateLimitReads" in named:
+            self.rate_limit_reads = named["rateLimitReads"]
+        d = self.deliverer
+        if d is None:
+            if "webhookUrl" in named or "webhookSecret" in named:
+                raise ValueError("this sandbox was started without webhook delivery")
+            return
+        if "webhookUrl" in named:
+            d.url = url
+        if isinstance(secret, str) and secret:
+            d.secret = secret
+        if "webhookTimestampMs" in named:
+            d.timestamp_ms = named["webhookTimestampMs"]
 
     # -- writes --------------------------------------------------------------
     def begin_write(self) -> Fault | None:
@@ -157,7 +207,7 @@ class SandboxState:
         with self._lock:
             return None if self._bucket is None else self._bucket.take()
 
-    def commit(self, items: list[WriteItem]) -> RequestRecord:
+    def commit(self, items: list[WriteItem], verify_error: str | None = None) -> RequestRecord:
         """Record an accepted write; raise :class:`QuotaExceeded` and write nothing if the
         plan quota would be exceeded."""
         with self._lock:
@@ -178,6 +228,7 @@ class SandboxState:
                 record.total_writes += 1
                 record.last_write_at = now_iso
                 record.last_write_mono = now_mono
+                record.verify_error = verify_error
                 if item.metadata is not None:
                     record.metadata = item.metadata
             self.items_accepted += len(items)
@@ -187,8 +238,13 @@ class SandboxState:
                 received_at=now_iso,
                 received_mono=now_mono,
                 keys=tuple(item.key for item in items),
+                verify_error=verify_error,
             )
             self._requests.append(request)
+            if self.deliverer is not None:
+                self.deliverer.schedule(request.request_id,
+                                        [(it.key, it.account_id, it.bits) for it in items],
+                                        self.verify_delay, verify_error)
             return request
 
     # -- reads ---------------------------------------------------------------
@@ -212,7 +268,8 @@ class SandboxState:
                 "currentBits": record.current_bits,
                 "totalWrites": record.total_writes,
                 "lastWriteAt": record.last_write_at,
-                "verified": self._verified(record.last_write_mono),
+                "verified": record.verify_error is None
+                and self._verified(record.last_write_mono),
                 "metadata": record.metadata,
             }
 
@@ -228,7 +285,8 @@ class SandboxState:
                         "totalWrites": r.total_writes,
                         "currentBits": r.current_bits,
                         "accountId": r.account_id,
-                        "verified": self._verified(r.last_write_mono),
+                        "verified": r.verify_error is None
+                        and self._verified(r.last_write_mono),
                         "lastWriteAt": r.last_write_at,
                     }
                     for key, r in self._keys.items()
@@ -237,11 +295,18 @@ class SandboxState:
                     {
                         "requestId": r.request_id,
                         "itemCount": r.item_count,
-                        "status": "verified" if self._verified(r.received_mono) else "queued",
+                        "status": _request_status(r, self._verified(r.received_mono)),
                         "receivedAt": r.received_at,
                         "keys": list(r.keys),
                     }
                     for r in self._requests
                 ],
                 "faultsQueued": len(self._faults),
+                "webhooks": self.deliverer.snapshot() if self.deliverer else [],
             }
+
+
+def _request_status(request: RequestRecord, settled: bool) -> str:
+    if not settled:
+        return "queued"
+    return "failed" if request.verify_error else "verified"

@@ -117,6 +117,51 @@ def _v2(conn: sqlite3.Connection) -> None:
     """)
 
 
+@_migration
+def _v3(conn: sqlite3.Connection) -> None:
+    # Verification tracking (storage/verification.py), webhook deliveries (storage/webhook_log.py),
+    # the tamper-evident chain (storage/chain.py) and the API key's public fingerprint per run.
+    _run_script(conn, """
+        ALTER TABLE runs ADD COLUMN key_fingerprint TEXT NOT NULL DEFAULT '';
+        ALTER TABLE items ADD COLUMN verification TEXT;
+        ALTER TABLE items ADD COLUMN verified_at TEXT;
+        ALTER TABLE items ADD COLUMN verification_reason TEXT;
+        ALTER TABLE items ADD COLUMN verification_source TEXT;
+        ALTER TABLE items ADD COLUMN verification_read_at TEXT;
+        ALTER TABLE items ADD COLUMN verification_warning TEXT;
+        CREATE TABLE webhook_deliveries (
+            id INTEGER PRIMARY KEY,
+            received_at TEXT NOT NULL,
+            remote TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            http_status INTEGER NOT NULL,
+            event_id TEXT,
+            event_type TEXT,
+            request_id TEXT,
+            items_matched INTEGER NOT NULL DEFAULT 0,
+            detail TEXT NOT NULL,
+            body_sha256 TEXT NOT NULL,
+            body TEXT,
+            stored_event INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX webhook_events_once ON webhook_deliveries(event_id)
+            WHERE stored_event = 1;
+        CREATE INDEX webhook_deliveries_time ON webhook_deliveries(received_at);
+        CREATE INDEX items_verification ON items(state, verification);
+        CREATE TABLE chain (
+            seq INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL UNIQUE REFERENCES submissions(id),
+            content_hash TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            sealed_at TEXT NOT NULL
+        )
+    """)
+    from pacspace_desktop.storage import chain
+
+    chain.seal(conn, [r[0] for r in conn.execute("SELECT id FROM submissions ORDER BY id")])
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first and break the migration's transaction.
     for statement in script.split(";"):

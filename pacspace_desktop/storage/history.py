@@ -19,7 +19,7 @@ from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.states import ItemState
-from pacspace_desktop.storage import claims
+from pacspace_desktop.storage import chain, claims
 from pacspace_desktop.storage.claims import KeysClaimed
 from pacspace_desktop.storage.db import StorageError, connect
 from pacspace_desktop.storage.owners import process_token, token_alive
@@ -127,10 +127,10 @@ class HistoryStore:
                 raise KeysClaimed(found)
             cur = conn.execute(
                 "INSERT INTO runs (created_at, source, profile, environment, base_url, owner, "
-                "item_count, sent_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "item_count, sent_by, key_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (created, run.source, run.profile, run.environment, run.base_url,
                  process_token() if owner is None else owner, total,
-                 run.sent_by or claims.who_am_i()))
+                 run.sent_by or claims.who_am_i(), run.key_fingerprint))
             run_id = int(cur.lastrowid or 0)
             ids = []
             for seq, batch in enumerate(batches):
@@ -185,6 +185,7 @@ class HistoryStore:
                          (state.value, submission_id))
             if not state.may_be_written:
                 claims.release_submissions(conn, [submission_id])
+            chain.seal(conn, [submission_id])  # the outcome is final: seal it in the chain
         return state
 
     def finish_not_sent(self, submission_ids: Iterable[int], message: str) -> None:
@@ -206,6 +207,7 @@ class HistoryStore:
                 r[0] for r in conn.execute(
                     f"SELECT id FROM submissions WHERE id IN ({','.join('?' * len(ids))}) "
                     "AND state=?", (*ids, ItemState.NOT_SENT.value))])
+            chain.seal(conn, ids)
 
     def recover_interrupted(self, is_alive: Callable[[str], bool] = token_alive
                             ) -> list[SubmissionRow]:

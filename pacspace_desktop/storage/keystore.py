@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = "PacSpace Desktop"
+WEBHOOK_ACCOUNT = "webhook:signing-secret"
+"""The keyring account of the webhook signing secret (profile ids never contain ':')."""
 
 
 class KeyState(StrEnum):
@@ -205,6 +207,7 @@ class KeyStore:
         self._service = service
         self._cache: dict[str, ApiKey | None] = {}
         self._session: dict[str, ApiKey] = {}
+        self._secret_cache: dict[str, str | None] = {}
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -342,10 +345,72 @@ class KeyStore:
             log.info("removed the key of profile %r from %s", profile, backend_name(backend))
             return True
 
+    # -- the webhook signing secret (one per computer; not an API key)
+
+    def webhook_secret(self) -> str | None:
+        """The `whsec_…` secret the webhook receiver checks signatures with, or None.
+
+        Read from the keyring at most once per session, like the keys.
+
+        Raises:
+            KeyringUnavailable: when the keyring is locked, missing or failing.
+        """
+        with self._lock:
+            if WEBHOOK_ACCOUNT in self._secret_cache:
+                return self._secret_cache[WEBHOOK_ACCOUNT]
+            backend = self._usable_backend()
+            try:
+                secret = backend.get_password(self._service, WEBHOOK_ACCOUNT)
+            except self._errors() as exc:
+                raise KeyringUnavailable(
+                    _status_for_error(exc, backend_name(backend))) from None
+            self._secret_cache[WEBHOOK_ACCOUNT] = secret or None
+            return secret or None
+
+    def set_webhook_secret(self, secret: str) -> None:
+        """Store the webhook signing secret in the keyring (never anywhere else).
+
+        Raises:
+            ValueError: when `secret` does not start with `whsec_`.
+            KeyringUnavailable: when there is no usable keyring; nothing is written anywhere.
+        """
+        if not secret.startswith("whsec_") or any(ch.isspace() for ch in secret):
+            raise ValueError("A webhook signing secret starts with whsec_ and has no spaces.")
+        with self._lock:
+            backend = self._usable_backend()
+            try:
+                backend.set_password(self._service, WEBHOOK_ACCOUNT, secret)
+            except self._errors() as exc:
+                raise KeyringUnavailable(
+                    _status_for_error(exc, backend_name(backend), secret)) from None
+            self._secret_cache[WEBHOOK_ACCOUNT] = secret
+            log.info("stored the webhook signing secret in %s", backend_name(backend))
+
+    def clear_webhook_secret(self) -> bool:
+        """Remove the webhook signing secret. True when one was removed.
+
+        Raises:
+            KeyringUnavailable: when the keyring cannot be reached.
+        """
+        from keyring.errors import PasswordDeleteError
+
+        with self._lock:
+            self._secret_cache.pop(WEBHOOK_ACCOUNT, None)
+            backend = self._usable_backend()
+            try:
+                backend.delete_password(self._service, WEBHOOK_ACCOUNT)
+            except PasswordDeleteError:
+                return False
+            except self._errors() as exc:
+                raise KeyringUnavailable(
+                    _status_for_error(exc, backend_name(backend))) from None
+            return True
+
     def forget_cache(self) -> None:
         """Forget keys read from the keyring (the next `get` reads it again)."""
         with self._lock:
             self._cache.clear()
+            self._secret_cache.clear()
 
     # -- internals
 

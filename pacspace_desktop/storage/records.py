@@ -23,6 +23,8 @@ class NewRun:
         environment: live, test or sandbox.
         base_url: Where the items go.
         sent_by: Who sends it ("anna on PC-FIN-02"); empty: the OS user and computer.
+        key_fingerprint: The API key's public fingerprint (`storage.audit.key_fingerprint`),
+            for the audit pack; never the key.
     """
 
     source: str
@@ -30,6 +32,7 @@ class NewRun:
     environment: str
     base_url: str
     sent_by: str = ""
+    key_fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
