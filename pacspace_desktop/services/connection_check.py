@@ -29,15 +29,18 @@ class ConnectionCheck:
 
 def interpret_connection_check(result: ReadResult) -> ConnectionCheck:
     if result.kind is None:
-        return ConnectionCheck(True, "Connected — the key was accepted",
-                               "PacSpace answered and accepted the API key.",
-                               detail=f"HTTP {result.status_code}")
+        # The test reads a record key nobody wrote: PacSpace's "not found" is the answer an
+        # accepted key gets, so no status code goes on screen for it.
+        return ConnectionCheck(True, "Connected — PacSpace accepted the key",
+                               "PacSpace answered and accepted the API key. Records can be "
+                               "sent with this profile.")
     e = entry(result.kind)
     detail = f"HTTP {result.status_code}: {result.server_message}" if result.status_code \
         else result.server_message
     if result.kind is OutcomeKind.UNAUTHORIZED:
-        return ConnectionCheck(False, "The key was rejected", f"{e.explanation} "
-                               f"{e.next_step_text}", e, detail)
+        return ConnectionCheck(False, "PacSpace did not accept the key", f"{e.explanation} "
+                               "Paste a current key from the PacSpace dashboard under “Add or "
+                               "replace the key” below, then test again.", e, detail)
     if result.status_code is None:
         return ConnectionCheck(False, "PacSpace could not be reached",
                                f"{e.title}. {e.explanation} {e.next_step_text}", e, detail)

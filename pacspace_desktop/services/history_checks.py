@@ -120,17 +120,17 @@ def settle_time(profile: Profile | None) -> timedelta:
     return timedelta(minutes=profile.settle_minutes) if profile else DEFAULT_SETTLE
 
 
-def resolution(state: ItemState, verdict: Verdict, verified: bool) -> ItemState | None:
+def resolution(state: ItemState, verdict: Verdict) -> ItemState | None:
     """The state a check settles an unknown item with, or None when it settles nothing.
 
-    LANDED: PacSpace holds a write made after ours, so it is accepted (verified when PacSpace
-    says so). NOT_LANDED (only after the settle time): nothing was written, so it counts as not
+    LANDED: PacSpace holds a write made after ours, so it is accepted (a later check marks it
+    verified). NOT_LANDED (only after the settle time): nothing was written, so it counts as not
     sent. Every other verdict leaves the outcome unknown.
     """
     if state is not ItemState.UNKNOWN:
         return None
     if verdict is Verdict.LANDED:
-        return ItemState.VERIFIED if verified else ItemState.ACCEPTED
+        return ItemState.ACCEPTED
     if verdict is Verdict.NOT_LANDED:
         return ItemState.NOT_SENT
     return None

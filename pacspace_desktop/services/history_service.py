@@ -350,8 +350,7 @@ class HistoryService(QObject):
                 try:
                     self._store.record_check(target.item_id, result.checked_at, check,
                                              verified=verified, release=release,
-                                             resolve=resolution(target.state, meaning.verdict,
-                                                                verified))
+                                             resolve=resolution(target.state, meaning.verdict))
                 except StorageError as exc:
                     self.failed.emit(str(exc))
                 touched.add(target.submission_id)

@@ -200,6 +200,19 @@ class SessionService(QObject):
                              "", ApiKey(self._sandbox.api_key).masked if self._sandbox else "")
         return self._keys.status(profile.id)
 
+    def key_storage_problem(self) -> KeyStatus | None:
+        """Why keys cannot be stored on this computer (no system keyring), or None when they
+        can. A key can then only be used for this session."""
+        return self._keys.storage_problem()
+
+    def keyring_words(self) -> str:
+        """The keyring in words for a sentence: its name, or that there is none."""
+        problem = self.key_storage_problem()
+        if problem is not None:
+            return ("no system keyring" if problem.backend_name in ("", "none")
+                    else problem.backend_name)
+        return self._keys.backend_name
+
     def api_key(self) -> ApiKey | None:
         """The active profile's key, or None when there is none (never raises)."""
         profile = self.active_profile()
@@ -226,7 +239,8 @@ class SessionService(QObject):
             self.failed.emit(str(exc))
             return False
         except KeyringUnavailable as exc:
-            self.key_state_changed.emit(exc.status)
+            # A key held for this session stays in use: say where the key stands now.
+            self.key_state_changed.emit(self.key_status())
             self.failed.emit(str(exc))
             return False
         self._remember_key(profile, key)

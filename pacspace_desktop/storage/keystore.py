@@ -225,6 +225,12 @@ class KeyStore:
         backend, _ = self._resolve()
         return backend_name(backend)
 
+    def storage_problem(self) -> KeyStatus | None:
+        """Why no key can be stored on this computer (no keyring, a plaintext file one), or
+        None when the keyring can store keys. Reads no key."""
+        _, problem = self._resolve()
+        return problem
+
     # -- reading
 
     def status(self, profile: str) -> KeyStatus:

@@ -41,7 +41,7 @@ def when(value: datetime | str | None) -> str:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if value is None:
         return ""
     return local_stamp(value, seconds=True)

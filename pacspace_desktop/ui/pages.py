@@ -47,7 +47,8 @@ def build_window(session: SessionService, store: HistoryStore, paths: AppPaths
     import_page = ImportPage(session, submissions, store, drafts, paths.config_dir)
     history_page = HistoryPage(history)
     settings = SettingsPage(session)
-    welcome = WelcomePage(session.key_status().backend_name)
+    problem = session.key_storage_problem()
+    welcome = WelcomePage(session.keyring_words(), problem.message if problem else "")
     window = MainWindow(session, Pages(new_record, import_page, history_page, settings,
                                        welcome))
     services = Services(session, submissions, history)
@@ -61,6 +62,12 @@ def _connect(window: MainWindow, s: Services, p: Pages) -> None:
     new_record, history_page = p.new_record, p.history
 
     def submit_key(name: str, base_url: str, secret: str, session_only: bool = False) -> None:
+        problem = session.key_storage_problem()
+        if problem is not None and not session_only:
+            # Never create the profile and move on with a key that was not kept anywhere.
+            p.welcome.show_problem(f"The key was not saved: {problem.message}",
+                                   offer_session_only=True)
+            return
         profile = session.active_profile()
         if profile is None or profile.name != name.strip():
             profile = session.add_profile(name, base_url, 30.0, 100)

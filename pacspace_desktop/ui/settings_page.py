@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pacspace_desktop.domain.catalogue import OutcomeKind
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.connection_check import ConnectionCheck
 from pacspace_desktop.services.session_service import SessionService
@@ -113,6 +114,7 @@ class SettingsPage(QWidget):
         self.store_key = QPushButton("Save key")
         self.store_key.setEnabled(False)
         self.key_field.validity_changed.connect(self.store_key.setEnabled)
+        self.key_field.edit.returnPressed.connect(self._enter_key)
         self.store_key.clicked.connect(self._store_key)
         self.session_key = QPushButton("Use for this session only")
         self.session_key.clicked.connect(lambda: self._store_key(session_only=True))
@@ -130,6 +132,9 @@ class SettingsPage(QWidget):
         self.test_result.setWordWrap(True)
         self.test_result.setAccessibleName("Connection test result")
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.test_icon = QLabel()
+        self.test_icon.setFixedSize(22, 22)
+        self._tested_profile: str | None = None
 
         left = QVBoxLayout()
         left.addWidget(QLabel("Profiles"))
@@ -170,6 +175,7 @@ class SettingsPage(QWidget):
         test_box = QGroupBox("Connection")
         tbox = QHBoxLayout(test_box)
         tbox.addWidget(self.test, 0, Qt.AlignmentFlag.AlignTop)
+        tbox.addWidget(self.test_icon, 0, Qt.AlignmentFlag.AlignTop)
         tbox.addWidget(self.test_result, 1)
 
         right = QVBoxLayout()
@@ -228,6 +234,8 @@ class SettingsPage(QWidget):
         active = self._session.active_profile()
         self.use.setEnabled(active is None or active.id != profile.id)
         self._show_key_status(self._session.key_status(profile.id))
+        if profile.id != self._tested_profile:
+            self._clear_check()  # a test result belongs to the profile it tested
 
     def _show_key_status(self, status: KeyStatus) -> None:
         pid = self._selected_id()
@@ -242,16 +250,26 @@ class SettingsPage(QWidget):
         text = f"<b>{word}</b> — {status.message}{masked}"
         if status.action:
             text += f"<br>{status.action}"
-        text += f"<br><small>Keyring: {status.backend_name}</small>"
+        storage = self._session.key_storage_problem()
+        text += ("<br><small>Keyring: there is none on this computer that can store the key"
+                 "</small>" if storage is not None
+                 else f"<br><small>Keyring: {self._session.keyring_words()}</small>")
         if status.detail:
             text += f"<br><small>{status.detail}</small>"
         self.key_state.setText(text)
         self.key_icon.setPixmap(state_icon(_KEY_STATE_MARK[status.state]).pixmap(22, 22))
         self.retry.setVisible(status.state in (KeyState.LOCKED, KeyState.ERROR))
-        self.session_key.setVisible(status.state is KeyState.NO_BACKEND)
+        # With no keyring, a session-only key is the one way; it stays on offer to replace a
+        # session key, and "Save key" (which would fail) is not offered at all.
+        self.session_key.setVisible(not sandbox and (storage is not None
+                                                     or status.state is KeyState.NO_BACKEND))
+        self.replace_label.setText("Add or replace the key (it can be used for this session "
+                                   "only):" if storage is not None
+                                   else "Add or replace the key:")
         self.clear_key.setEnabled(status.state is KeyState.STORED and not sandbox)
-        for w in (self.key_field, self.store_key, self.replace_label, self.clear_key):
+        for w in (self.key_field, self.replace_label, self.clear_key):
             w.setVisible(not sandbox)
+        self.store_key.setVisible(not sandbox and storage is None)
         has_sandbox = any(p.kind == "sandbox" for p in self._session.profiles())
         self.add_sandbox.setText("Use the local sandbox" if has_sandbox
                                  else "Add the local sandbox")
@@ -309,19 +327,35 @@ class SettingsPage(QWidget):
             self._session.set_active(pid)
         if self._session.store_key(self.key_field.text(), session_only=session_only):
             self.key_field.clear()
+            self._clear_check()
             self.message.setText("The key was saved." if not session_only else
                                  "The key is kept for this session only; you will be asked "
                                  "again next time.")
             self.message.setStyleSheet("")
 
+    def _enter_key(self) -> None:
+        if not self.key_field.valid:
+            return
+        self._store_key(session_only=self._session.key_storage_problem() is not None)
+
     def _clear_key(self) -> None:
         if self._session.clear_key():
+            self._clear_check()
             self.message.setText("The key was removed from the keyring.")
             self.message.setStyleSheet("")
+
+    def _clear_check(self) -> None:
+        self._tested_profile = None
+        self.test_result.clear()
+        self.test_result.setToolTip("")
+        self.test_icon.clear()
 
     @qasync.asyncSlot()
     async def _test_connection(self) -> None:
         self.test.setEnabled(False)
+        self._clear_check()
+        active = self._session.active_profile()
+        self._tested_profile = active.id if active else None
         self.test_result.setText("Asking PacSpace…")
         try:
             check = await self._session.test_connection()
@@ -335,3 +369,8 @@ class SettingsPage(QWidget):
         self.test_result.setText(f"<b>{check.title}</b><br>{check.explanation}{detail}")
         self.test_result.setStyleSheet("" if check.ok else "color: palette(text);")
         self.test_result.setToolTip(state.label)
+        self.test_icon.setPixmap(state_icon(state).pixmap(22, 22))
+        self.test_icon.setToolTip(state.label)
+        if check.entry is not None and check.entry.kind is OutcomeKind.UNAUTHORIZED:
+            # The key is stored, but PacSpace refused it: no green tick beside it.
+            self.key_icon.setPixmap(state_icon(ItemState.REJECTED).pixmap(22, 22))

@@ -33,7 +33,10 @@ class WelcomePage(QWidget):
     sandbox_requested = Signal()
     session_key_requested = Signal(str, str, str)
 
-    def __init__(self, keyring_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, keyring_name: str, storage_problem: str = "",
+                 parent: QWidget | None = None) -> None:
+        """`keyring_name` names the keyring in words; `storage_problem` says why no key can
+        be stored on this computer ("" when one can)."""
         super().__init__(parent)
         icon = QLabel()
         icon.setPixmap(app_icon().pixmap(72, 72))
@@ -60,17 +63,25 @@ class WelcomePage(QWidget):
         self.save.setEnabled(False)
         self.key.validity_changed.connect(self.save.setEnabled)
         self.save.clicked.connect(self._submit)
-        self.key.edit.returnPressed.connect(self._submit)
-        self.where = QLabel(f"The key is stored only in {keyring_name}, never in a file.")
+        self.key.edit.returnPressed.connect(self._enter)
+        self.where = QLabel()
         self.where.setWordWrap(True)
+        self.where.setAccessibleName("Where the key is kept")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(error_style())
+        self.problem.setAccessibleName("Problem")
         self.problem.hide()
-        self.session_only = QPushButton("Use the key for this session only")
+        self.session_only = QPushButton("Use for this session only")
         self.session_only.setAccessibleName("Use the key for this session only")
+        self.session_only.setToolTip("Keep the key in memory until PacSpace Desktop closes; it "
+                                     "is not saved anywhere.")
+        self.session_only.setEnabled(False)
+        self.key.validity_changed.connect(self.session_only.setEnabled)
         self.session_only.hide()
         self.session_only.clicked.connect(self._session_only)
+        self._storage_problem = ""
+        self.set_keyring(keyring_name, storage_problem)
 
         form = QFormLayout()
         form.addRow("API key:", self.key)
@@ -122,11 +133,35 @@ class WelcomePage(QWidget):
         outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignTop)
         outer.addStretch(1)
 
+    def set_keyring(self, keyring_name: str, storage_problem: str = "") -> None:
+        """Say where the key will be kept: in the named keyring, or (with no keyring that
+        can store it) only for this session, which then is the one way on."""
+        self._storage_problem = storage_problem
+        if storage_problem:
+            self.where.setText(f"{storage_problem.rstrip('.')}. You can still use the key for "
+                               "this session only: PacSpace Desktop keeps it in memory until it "
+                               "closes, and you paste it again next time.")
+        else:
+            self.where.setText(f"The key is stored only in {keyring_name}, never in a file.")
+        self.save.setVisible(not storage_problem)
+        self.session_only.setVisible(bool(storage_problem))
+        self.session_only.setDefault(bool(storage_problem))
+        self.save.setDefault(not storage_problem)
+
     def show_problem(self, text: str, offer_session_only: bool = False) -> None:
-        """Say why the key could not be stored (and offer a session-only key if that helps)."""
+        """Say why the key could not be stored (and offer a session-only key if that helps).
+
+        The offer stays once made, and with no keyring it is always there."""
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
-        self.session_only.setVisible(offer_session_only)
+        if offer_session_only or self._storage_problem:
+            self.session_only.show()
+
+    def _enter(self) -> None:
+        if self._storage_problem:
+            self._session_only()
+        else:
+            self._submit()
 
     def _submit(self) -> None:
         if self.key.valid:
