@@ -33,6 +33,7 @@ from pacspace_desktop.storage.settings import DEFAULT_TIMEOUT_S, Profile, Settin
 from pacspace_desktop.submission.refusals import claim_refusal
 from pacspace_desktop.submission.runner import (
     AttemptFinished,
+    HistoryFailed,
     RequestReport,
     RunEvent,
     SubmissionRunner,
@@ -93,8 +94,13 @@ def choose_target(args: argparse.Namespace) -> Target | str:
         base_url, name = args.base_url or DEFAULT_BASE_URL, "command line"
         batch, timeout = DEFAULT_LIMITS.max_items, DEFAULT_TIMEOUT_S
     else:
-        base_url = args.base_url or (SANDBOX_BASE_URL if profile.kind == "sandbox"
-                                     else profile.base_url)
+        base_url = args.base_url or profile.base_url
+        if profile.kind == "sandbox" and not args.base_url:
+            from pacspace_desktop.cli.sandbox import sandbox_base_url
+
+            base_url, note = sandbox_base_url(profile.base_url)
+            if note:
+                err(note)
         name, batch, timeout = profile.name, profile.batch_size, profile.timeout_s
     try:
         base_url = check_base_url(base_url)
@@ -119,17 +125,24 @@ def _profile_key(args: argparse.Namespace) -> tuple[Profile, ApiKey] | str:
         return (f"No API key. Set {API_KEY_ENV} (the key is never taken from an argument, where "
                 "other users of this computer could see it), or store a key in the system "
                 "keyring with 'pacspace-desktop key set'. Nothing was sent.")
+    if profile.kind == "sandbox":  # the sandbox's demo key: no keyring is needed
+        from pacspace_desktop.sandbox import DEMO_API_KEY
+
+        try:
+            stored = KeyStore().get(profile.id)
+        except KeyringUnavailable:
+            stored = None
+        return profile, stored or ApiKey(DEMO_API_KEY)
     try:
         key = KeyStore().get(profile.id)
     except KeyringUnavailable as exc:
         status = exc.status
-        action = "" if status.state is KeyState.NO_BACKEND else f" {status.action}"
-        return (f"{status.message}{action} You can also set {API_KEY_ENV} for this run. "
-                "Nothing was sent.")
-    if key is None and profile.kind == "sandbox":
-        from pacspace_desktop.sandbox import DEMO_API_KEY
-
-        key = ApiKey(DEMO_API_KEY)
+        if status.state is KeyState.NO_BACKEND:  # this command only reads the key
+            return ("No system keyring was found on this computer, so no stored API key can "
+                    f"be read. Set {API_KEY_ENV} for this run (it is not stored anywhere). "
+                    "Nothing was sent.")
+        return (f"{status.message} {status.action} You can also set {API_KEY_ENV} for this "
+                "run. Nothing was sent.")
     if key is None:
         return (f"No API key is stored for the profile “{profile.name}”. Store it with "
                 f"'pacspace-desktop key set --profile \"{profile.name}\"', or set "
@@ -164,7 +177,11 @@ def run_submit(args: argparse.Namespace) -> int:
         err(f"{exc} Nothing was sent.")
         return EXIT_BAD_INPUT
     try:
-        _report_recovered(store.recover_interrupted())
+        try:
+            _report_recovered(store.recover_interrupted())
+        except StorageError as exc:
+            err(f"{exc} Nothing was sent.")
+            return EXIT_BAD_INPUT
         run = NewRun(source=given.source, profile=target.profile,
                      environment=environment.value, base_url=base_url)
         resend = {it.key for it in given.items} if args.resend_known_keys else set()
@@ -174,6 +191,9 @@ def run_submit(args: argparse.Namespace) -> int:
         except KeysClaimed as exc:
             err(claim_refusal(exc.conflicts, RESEND_HINT))
             return EXIT_BAD_INPUT
+        except HistoryFailed as exc:
+            err(exc.text)
+            return exc.exit_code
         if given.held_back:
             out(f"{given.held_back} row(s) with problems were held back and not sent.")
             return max(code, 1) if code != 3 else code

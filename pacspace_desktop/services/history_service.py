@@ -30,6 +30,7 @@ from pacspace_desktop.services.history_checks import (
 )
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.db import StorageError
+from pacspace_desktop.storage.errors import storage_error
 from pacspace_desktop.storage.export import ExportCancelled, export_csv
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.history_query import (
@@ -190,9 +191,8 @@ class HistoryService(QObject):
             return fallback
         except StorageError as exc:
             self.failed.emit(str(exc))
-        except sqlite3.Error as exc:
-            self.failed.emit(f"The history cannot be read right now: {exc}. Try again in a "
-                             "moment; if it lasts, restart the app.")
+        except sqlite3.Error as exc:  # a read outside the store's transactions
+            self.failed.emit(str(storage_error(exc, self._store.path, "read")))
         return fallback
 
     # --- crash recovery ----------------------------------------------------------------------

@@ -15,12 +15,12 @@ from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.claims import KeysClaimed
-from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.records import NewRun
 from pacspace_desktop.submission.refusals import claim_refusal
 from pacspace_desktop.submission.runner import (
     AttemptFinished,
+    HistoryFailed,
     RequestReport,
     RequestStarted,
     RunEvent,
@@ -154,9 +154,9 @@ class SubmissionService(QObject):
             asyncio.get_running_loop().call_soon(
                 self.refused.emit, claim_refusal(exc.conflicts, RESEND_HINT))
             return None
-        except StorageError as exc:
-            log.error("history could not be written: %s", exc)
-            self.failed.emit(f"{exc} Sending stopped so that nothing goes unrecorded.")
+        except HistoryFailed as exc:
+            log.error("history could not be written (%s): %s", exc.error.fault, exc)
+            asyncio.get_running_loop().call_soon(self.failed.emit, exc.text)
             return None
         self.finished.emit(report)
         return report

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.storage.errors import StorageError, StorageFault, storage_error
 
 
-class StorageError(Exception):
-    """The history could not be read or written because of the environment (disk full, read-only
-    folder, file locked or damaged). The message says so in plain words."""
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "StorageError", "StorageFault", "connect"]
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
@@ -172,7 +171,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, busy_timeout: float = 10.0) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the history database.
 
     WAL with `synchronous=FULL`: a committed row survives a crash or a power cut, which is
@@ -180,22 +179,22 @@ def connect(path: Path) -> sqlite3.Connection:
 
     Raises:
         StorageError: when the file cannot be opened, is not a database, or is newer than this
-            version of the app.
+            version of the app (`fault` says which).
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                               timeout=10.0)
+                               timeout=busy_timeout)
     except (OSError, sqlite3.Error) as exc:
-        raise StorageError(f"The history file {path} cannot be opened: {exc}.") from exc
+        raise storage_error(exc, path) from exc
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         _migrate(conn, path)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise StorageError(_explain(path, exc)) from exc
+        raise storage_error(exc, path) from exc
     except StorageError:
         conn.close()
         raise
@@ -221,7 +220,8 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute(f"PRAGMA user_version={version + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back by itself (a full disk)
+                conn.execute("ROLLBACK")
             raise
 
 
@@ -230,7 +230,8 @@ def _checked_version(conn: sqlite3.Connection, path: Path) -> int:
     if version > SCHEMA_VERSION:
         raise StorageError(
             f"The history file {path} was written by a newer PacSpace Desktop "
-            f"(schema {version}; this version knows {SCHEMA_VERSION}). Update the app.")
+            f"(schema {version}; this version knows {SCHEMA_VERSION}). Update the app.",
+            StorageFault.NEWER)
     return version
 
 
@@ -244,16 +245,3 @@ def backup_before_migration(conn: sqlite3.Connection, path: Path, version: int) 
     finally:
         dest.close()
     return target
-
-
-def _explain(path: Path, exc: sqlite3.Error) -> str:
-    text = str(exc).lower()
-    if "readonly" in text or "read-only" in text:
-        return f"The history file {path} is read-only, so nothing can be recorded. ({exc})"
-    if "disk" in text and "full" in text:
-        return f"The disk is full, so the history {path} cannot be written. ({exc})"
-    if "locked" in text or "busy" in text:
-        return f"The history file {path} is locked by another program. ({exc})"
-    if "not a database" in text or "malformed" in text:
-        return f"The history file {path} is damaged. ({exc})"
-    return f"The history file {path} cannot be used: {exc}."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,8 @@ from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage import chain, claims
 from pacspace_desktop.storage.claims import KeysClaimed
-from pacspace_desktop.storage.db import StorageError, connect
+from pacspace_desktop.storage.db import connect
+from pacspace_desktop.storage.errors import storage_error
 from pacspace_desktop.storage.owners import process_token, token_alive
 from pacspace_desktop.storage.records import (
     AttemptRecord,
@@ -65,11 +66,16 @@ class HistoryStore:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        files = [r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"]
+        self.path = files[0] if files and files[0] else ""  # for messages; "" in memory
 
     @classmethod
-    def open(cls, path: Path) -> HistoryStore:
-        """Open the history at `path`, creating and migrating it as needed."""
-        return cls(connect(path))
+    def open(cls, path: Path, busy_timeout: float = 10.0) -> HistoryStore:
+        """Open the history at `path`, creating and migrating it as needed.
+
+        `busy_timeout` is how long a write waits for another program's write to end.
+        """
+        return cls(connect(path, busy_timeout))
 
     def close(self) -> None:
         """Close the connection."""
@@ -82,20 +88,20 @@ class HistoryStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; any SQLite error leaves as a typed `StorageError`."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StorageError(f"The history cannot be written: {exc}.") from exc
-        try:
             yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        try:
             self._conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            self._conn.execute("ROLLBACK")
-            raise StorageError(f"The history cannot be written: {exc}.") from exc
+        except BaseException as exc:
+            # On a full disk SQLite rolls back by itself: a second ROLLBACK would fail and
+            # hide the real error.
+            if self._conn.in_transaction:
+                with suppress(sqlite3.Error):  # the first error says what went wrong
+                    self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(exc, self.path) from exc
+            raise
 
     # --- writing -------------------------------------------------------------------------
 

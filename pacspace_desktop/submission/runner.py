@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from pacspace_desktop.domain.batching import split_into_requests
 from pacspace_desktop.domain.catalogue import CatalogueEntry, OutcomeKind, entry
@@ -21,6 +23,7 @@ from pacspace_desktop.network.client import (
     Wait,
     WriteClient,
 )
+from pacspace_desktop.storage.errors import StorageError
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.records import FinalOutcome, NewRun
 
@@ -174,10 +177,15 @@ class SubmissionRunner:
         Raises:
             KeysClaimed: another send holds some keys, or they were sent before and are not in
                 `resend`; nothing was recorded or sent (see `claim_refusal`).
+            HistoryFailed: the history could not be written; the run stopped before anything
+                more left (its `text` says what was sent and what to do).
         """
         emit = on_event or (lambda _event: None)
         batches = split_into_requests(items, batch_size, self._limits)
-        recorded = self._store.record_run(run, batches, resend=resend)
+        try:
+            recorded = self._store.record_run(run, batches, resend=resend)
+        except StorageError as exc:
+            raise HistoryFailed(exc, RunReport(0), Stage.RECORD, 0, len(batches)) from exc
         report = RunReport(recorded.run_id)
         pending = list(zip(recorded.submission_ids, batches, strict=True))
         for seq, (sub_id, batch) in enumerate(pending):
@@ -186,7 +194,14 @@ class SubmissionRunner:
                                   "You stopped sending before this request left.")
                 break
             emit(RequestStarted(seq, len(pending), len(batch)))
-            request = await self._send_one(seq, sub_id, batch, emit, pending)
+            try:
+                request = await self._send_one(seq, sub_id, batch, emit, pending)
+            except HistoryFailed as failed:
+                failed.report = report
+                with suppress(StorageError):  # a passing fault: the rest is not sent
+                    self._store.finish_not_sent([s for s, _ in pending[seq + 1:]],
+                                                "Not sent: the history could not be written.")
+                raise
             report.requests.append(request)
             emit(request)
             if request.entry.stops_run and seq + 1 < len(pending):
@@ -199,11 +214,17 @@ class SubmissionRunner:
     async def _send_one(self, seq: int, sub_id: int, batch: list[WriteItem],
                         emit: EventHook, pending: list[tuple[int, list[WriteItem]]]
                         ) -> RequestReport:
-        self._store.mark_sending(sub_id, request_body(batch))
+        try:
+            self._store.mark_sending(sub_id, request_body(batch))
+        except StorageError as exc:  # nothing of this request has left
+            raise HistoryFailed(exc, RunReport(0), Stage.BEFORE_SEND, seq, len(pending)) from exc
         trace = SendTrace()
 
         def on_attempt(attempt: Attempt) -> None:
-            self._store.record_attempt(sub_id, attempt)
+            # An attempt that cannot be logged must not break the request on its way; the
+            # outcome below is what matters, and its failure is reported.
+            with suppress(StorageError):
+                self._store.record_attempt(sub_id, attempt)
             emit(AttemptFinished(seq, attempt))
 
         try:
@@ -217,7 +238,11 @@ class SubmissionRunner:
             self._store.finish_not_sent([s for s, _ in pending[seq + 1:]],
                                         "You stopped sending before this request left.")
             raise
-        state = self._store.finish(sub_id, _final(result))
+        try:
+            state = self._store.finish(sub_id, _final(result))
+        except StorageError as exc:  # the request left and PacSpace answered
+            raise HistoryFailed(exc, RunReport(0), Stage.AFTER_ANSWER, seq, len(pending),
+                                result) from exc
         return RequestReport(seq, sub_id, tuple(batch), result.kind, state, result.request_id,
                              result.status_code, result.server_message, result.retry_at,
                              len(result.attempts), result.fault)
@@ -231,6 +256,61 @@ class SubmissionRunner:
                                     server_message=message)
             report.requests.append(request)
             emit(request)
+
+
+class Stage(StrEnum):
+    """Where in a run the history failed."""
+
+    RECORD = "record"  # recording the run: nothing was sent
+    BEFORE_SEND = "before-send"  # marking a request as sending: it did not leave
+    AFTER_ANSWER = "after-answer"  # recording an answer: the request left
+
+
+class HistoryFailed(Exception):
+    """The history could not be written during a run, so the run stopped there.
+
+    Attributes:
+        error: The storage error (its `fault` says which kind).
+        report: What ended before the failure.
+        stage: Where it failed.
+        seq: The 0-based request it failed at.
+        total: Requests in the run.
+        answer: PacSpace's answer that could not be recorded (AFTER_ANSWER only).
+    """
+
+    def __init__(self, error: StorageError, report: RunReport, stage: Stage, seq: int,
+                 total: int, answer: SendResult | None = None) -> None:
+        super().__init__(str(error))
+        self.error, self.report, self.stage = error, report, stage
+        self.seq, self.total, self.answer = seq, total, answer
+
+    @property
+    def text(self) -> str:
+        """What happened, what was sent, and what to do, in words."""
+        if self.stage is Stage.RECORD:
+            return f"{self.error} Nothing was sent."
+        done = sum(len(r.items) for r in self.report.requests
+                   if r.state is not ItemState.NOT_SENT)
+        before = (f" The {done:,} item(s) sent before it are recorded." if done else "")
+        where = f"request {self.seq + 1} of {self.total}"
+        if self.stage is Stage.BEFORE_SEND:
+            return (f"{self.error} Sending stopped before {where} left: it and any after it "
+                    f"were not sent.{before}")
+        answer = self.answer
+        said = (f"PacSpace accepted {where} (Request ID {answer.request_id})"
+                if answer is not None and answer.request_id else
+                f"{where.capitalize()} was sent ({entry(answer.kind).title if answer else ''})")
+        return (f"{self.error} {said}, but the history could not record the answer: note it "
+                "down. Nothing more was sent. Those items count as sent: when the history can "
+                "be written again they show as “outcome unknown” until a check on the server "
+                f"settles them.{before}")
+
+    @property
+    def exit_code(self) -> int:
+        """2 nothing was sent, 3 a request's answer is not recorded, 1 a run cut short."""
+        if self.stage is Stage.AFTER_ANSWER:
+            return 3
+        return 1 if self.report.requests else 2
 
 
 def _final(result: SendResult) -> FinalOutcome:

@@ -133,3 +133,20 @@ def test_the_form_says_who_holds_the_keys_and_the_clerk_is_not_stuck(
     assert sandbox.state_snapshot()["requestsReceived"] == 0
     assert [r.state for r in page.model.rows()] == [ItemState.NOT_SENT]
     qtbot.waitUntil(lambda: page.add.isEnabled() and page.submit.isEnabled(), timeout=5000)
+
+
+def test_a_full_disk_refuses_the_send_in_words_and_sends_nothing(
+        qtbot: QtBot, session: SessionService, store: HistoryStore,
+        sandbox: SandboxServer) -> None:
+    session.start_sandbox_profile()
+    service = SubmissionService(session, store)
+    pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+    store.connection.execute(f"PRAGMA max_page_count={pages}")
+    with qtbot.waitSignal(service.failed, timeout=5000) as sig:
+        assert service.submit([WriteItem(f"F-{i}", "acct-1", 1, {"note": "x" * 2000})
+                               for i in range(50)], "form")
+    text = sig.args[0]
+    assert "cannot be written because the disk is full" in text
+    assert text.endswith("Nothing was sent.") and "rollback" not in text.lower()
+    assert not service.busy, "the page may offer Send again at once"
+    assert sandbox.state_snapshot()["requestsReceived"] == 0
