@@ -102,18 +102,24 @@ def _list(store: SettingsStore, as_json: bool) -> int:
 
 
 def _add(store: SettingsStore, args: argparse.Namespace) -> int:
+    from pacspace_desktop.cli.sandbox import SANDBOX_PROFILE_URL
     from pacspace_desktop.storage.settings import (
         DEFAULT_BASE_URL,
         DEFAULT_BATCH_SIZE,
         DEFAULT_TIMEOUT_S,
     )
 
+    default_url = SANDBOX_PROFILE_URL if args.for_sandbox else DEFAULT_BASE_URL
     profile = store.add_profile(
-        args.name, base_url=args.base_url or DEFAULT_BASE_URL,
+        args.name, base_url=args.base_url or default_url,
         batch_size=DEFAULT_BATCH_SIZE if args.batch_size is None else args.batch_size,
         timeout_s=DEFAULT_TIMEOUT_S if args.timeout is None else args.timeout,
         kind="sandbox" if args.for_sandbox else "pacspace")
     active = store.load().active_profile == profile.id
+    if args.for_sandbox:
+        out(f"Added the profile “{profile.name}”{' (active)' if active else ''}. It uses the "
+            "sandbox's demo key; no key needs to be stored.")
+        return EXIT_OK
     out(f"Added the profile “{profile.name}”{' (active)' if active else ''}. Store its key "
         f"with 'pacspace-desktop key set --profile \"{profile.name}\"'.")
     return EXIT_OK
