@@ -352,6 +352,10 @@ class TableValidation(RevalidationMixin):
         return [r for r, fs in sorted(self._findings.items())
                 if any(f.code == "total_row" for f in fs)]
 
+    def repeated_keys(self) -> dict[str, int]:
+        """Record keys on several lines, with their number of lines (total rows left out)."""
+        return {key: 1 + len(rows) for key, rows in self._index.repeats().items()}
+
     def combined(self) -> list[CombinedRecord]:
         """Invoices whose lines are added up into one record (mapping `repeats` = sum)."""
         return combined(self)

@@ -25,15 +25,20 @@ from pacspace_desktop.importing import (
     MappingError,
     MappingFileError,
     MappingLibrary,
+    MetadataColumn,
     ProfileMatch,
     ReadOptions,
     TableValidation,
     apply_edits,
     auto_map,
     check_mapping,
+    lean_metadata,
     read_file,
     validate_table,
 )
+from pacspace_desktop.importing.files import skip_below_header
+from pacspace_desktop.importing.presets import Preset, PresetMatch, load_presets, match_preset
+from pacspace_desktop.resources import ResourceMissingError, resources_dir
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.db import StorageError
 
@@ -57,6 +62,8 @@ class ImportResult:
         mapping_problems: What keeps the mapping from being used, in words.
         restored_undo: After a draft's edits were applied while reading: what undoing each
             needs (see `apply_edits`).
+        preset: A shipped preset whose columns this file has (offered, not applied).
+        suggested: The lean metadata suggested for this file (ticked only when asked).
     """
 
     path: Path
@@ -67,6 +74,8 @@ class ImportResult:
     profile: ProfileMatch | None = None
     mapping_problems: tuple[str, ...] = ()
     restored_undo: tuple[Any, ...] = ()
+    preset: PresetMatch | None = None
+    suggested: tuple[MetadataColumn, ...] = ()
 
 
 def choose_mapping(table: ImportTable, preferred: Mapping | None,
@@ -87,6 +96,23 @@ def choose_mapping(table: ImportTable, preferred: Mapping | None,
     return auto_map(table.headers, samples), None
 
 
+def suggested_metadata(table: ImportTable, mapping: Mapping) -> tuple[MetadataColumn, ...]:
+    """The lean metadata for this file: amount, currency, date, description, invoice number,
+    from columns that do not already feed a field."""
+    taken = [c for src in mapping.sources().values() if src is not None for c in src.columns()]
+    return lean_metadata(table.headers, [column[:SAMPLE_ROWS] for column in table.columns],
+                         taken)
+
+
+def shipped_presets() -> list[Preset]:
+    """The presets in `resources/presets` (none in a broken install, which is logged)."""
+    try:
+        return load_presets(resources_dir() / "presets")
+    except (ResourceMissingError, MappingFileError) as exc:
+        log.warning("the presets cannot be read: %s", exc)
+        return []
+
+
 class ImportService(QObject):
     """Runs one read or check at a time in a worker thread; the window never waits for it.
 
@@ -104,9 +130,11 @@ class ImportService(QObject):
     cancelled = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, limits: Limits = DEFAULT_LIMITS, parent: QObject | None = None) -> None:
+    def __init__(self, limits: Limits = DEFAULT_LIMITS, parent: QObject | None = None,
+                 presets: Sequence[Preset] | None = None) -> None:
         super().__init__(parent)
         self._limits = limits
+        self.presets = list(presets) if presets is not None else shipped_presets()
         self._task: asyncio.Task[None] | None = None
         self._token = CancelToken()
         self._job = 0
@@ -155,10 +183,13 @@ class ImportService(QObject):
             except EditLogError as exc:
                 raise ImportFileError(f"Your saved changes do not fit {name} any more: "
                                       f"{exc}") from None
+            skip_below_header(table, mapping.file.skip_lines if mapping is not None else 0)
             chosen, match = choose_mapping(table, mapping, library)
             result = self._check(path, options, table, chosen, match, known_keys, token,
                                  _READ_SHARE)
-            return dataclasses.replace(result, restored_undo=tuple(undo))
+            return dataclasses.replace(result, restored_undo=tuple(undo),
+                                       preset=match_preset(table.headers, self.presets),
+                                       suggested=suggested_metadata(table, chosen))
 
         self._start(f"Reading {path.name}", work)
 
@@ -167,8 +198,10 @@ class ImportService(QObject):
         """Check every cell of an already read table again under another mapping."""
 
         def work(token: CancelToken) -> ImportResult:
-            return self._check(result.path, result.options, result.table, mapping,
-                               result.profile, known_keys, token, 0)
+            checked = self._check(result.path, result.options, result.table, mapping,
+                                  result.profile, known_keys, token, 0)
+            return dataclasses.replace(checked, preset=result.preset,
+                                       suggested=result.suggested)
 
         self._start("Checking every cell", work)
 

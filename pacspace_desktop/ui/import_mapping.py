@@ -3,21 +3,18 @@ ID and the bits, how amounts become bits, and which other columns go along as me
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,161 +23,26 @@ from pacspace_desktop.domain.validation import FIELD_LABELS
 from pacspace_desktop.importing import (
     AmountRule,
     ColumnFormat,
-    DateOrder,
     DecimalSeparator,
     FieldSource,
     Mapping,
     MetadataColumn,
-    MetadataType,
+    RepeatPolicy,
     SourceKind,
 )
+from pacspace_desktop.ui.import_fields import (
+    _DEBOUNCE_MS,
+    _WARN,
+    FACTORS,
+    SEPARATORS,
+    FieldChooser,
+    MetadataRow,
+    _combo,
+    _select,
+)
+from pacspace_desktop.ui.import_rules import PresetOffer, RulesBox
 
-KINDS = (("A column", SourceKind.COLUMN), ("Fixed text", SourceKind.CONSTANT),
-         ("A pattern", SourceKind.TEMPLATE))
-FACTORS = (("× 1 — whole numbers (counts, units)", 1), ("× 100 — amounts in cents", 100),
-           ("× 10", 10), ("× 1,000", 1000), ("× 10,000", 10_000), ("× 1,000,000", 1_000_000))
-SEPARATORS = (("Decide from the data", DecimalSeparator.AUTO),
-              ("Point: 1,234.50", DecimalSeparator.POINT),
-              ("Comma: 1.234,50", DecimalSeparator.COMMA))
-TYPES = (("Text", MetadataType.TEXT), ("Number", MetadataType.NUMBER),
-         ("Date", MetadataType.DATE), ("Yes or no", MetadataType.YESNO))
-ORDERS = (("Decide from the data", DateOrder.AUTO),
-          ("Day first: 03/04 is 3 April", DateOrder.DAY_FIRST),
-          ("Month first: 03/04 is March 4", DateOrder.MONTH_FIRST))
-_WARN = "color: #9a6700;"
-_DEBOUNCE_MS = 400
-
-
-def _combo(name: str, entries: Sequence[tuple[str, object]]) -> QComboBox:
-    """A combo box of (label, value); Qt hands a StrEnum value back as its plain string."""
-    box = QComboBox()
-    box.setAccessibleName(name)
-    for label, value in entries:
-        box.addItem(label, value)
-    return box
-
-
-def _select(box: QComboBox, value: object) -> None:
-    for i in range(box.count()):
-        if box.itemData(i) == value:
-            box.setCurrentIndex(i)
-            return
-
-
-class FieldChooser(QWidget):
-    """Where one field comes from: a column, a fixed text, or a pattern like `inv-{No}`.
-
-    Signals:
-        changed(): the person changed the source.
-    """
-
-    changed = Signal()
-
-    def __init__(self, label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.kind = _combo(f"{label} comes from", KINDS)
-        self.column = QComboBox()
-        self.column.setAccessibleName(f"{label} column")
-        self.text = QLineEdit()
-        self.text.setAccessibleName(f"{label} text or pattern")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.column)
-        self.stack.addWidget(self.text)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.kind)
-        layout.addWidget(self.stack, 1)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.column.activated.connect(lambda _i: self.changed.emit())
-        self.text.textEdited.connect(lambda _t: self.changed.emit())
-
-    def set_headers(self, headers: Sequence[str]) -> None:
-        """The file's columns to choose from."""
-        self.column.blockSignals(True)
-        self.column.clear()
-        self.column.addItem("— choose a column —", None)
-        for h in headers:
-            self.column.addItem(h, h)
-        self.column.blockSignals(False)
-
-    def set_source(self, source: FieldSource | None) -> None:
-        """Show a source (None: nothing chosen yet)."""
-        self.blockSignals(True)
-        kind = source.kind if source is not None else SourceKind.COLUMN
-        _select(self.kind, kind)
-        self._kind_changed()
-        if kind is SourceKind.COLUMN:
-            _select(self.column, source.value if source is not None else None)
-        else:
-            self.text.setText(source.value if source is not None else "")
-        self.blockSignals(False)
-
-    def source(self) -> FieldSource | None:
-        """The source as chosen, or None when nothing is chosen."""
-        kind = SourceKind(self.kind.currentData())
-        if kind is SourceKind.COLUMN:
-            name = self.column.currentData()
-            return FieldSource.column(name) if name else None
-        text = self.text.text()
-        if not text:
-            return None
-        return FieldSource.constant(text) if kind is SourceKind.CONSTANT \
-            else FieldSource.template(text)
-
-    def _kind_changed(self) -> None:
-        kind = SourceKind(self.kind.currentData())
-        self.stack.setCurrentIndex(0 if kind is SourceKind.COLUMN else 1)
-        self.text.setPlaceholderText("inv-{Invoice No}" if kind is SourceKind.TEMPLATE
-                                     else "the same text on every row")
-        self.text.setToolTip("Write column names in braces: inv-{Invoice No}."
-                             if kind is SourceKind.TEMPLATE else "")
-        self.changed.emit()
-
-
-class MetadataRow:
-    """The widgets of one column in the metadata list."""
-
-    def __init__(self, column: str) -> None:
-        self.column = column
-        self.include = QCheckBox(column)
-        self.include.setAccessibleName(f"Send column {column} as metadata")
-        self.name = QLineEdit(column)
-        self.name.setAccessibleName(f"Metadata name for {column}")
-        self.type = _combo(f"Type of {column}", TYPES)
-        self.order = _combo(f"Date order of {column}", ORDERS)
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setAccessibleName(f"What was found in {column}")
-        self.separator = DecimalSeparator.AUTO
-
-    def widgets(self) -> list[QWidget]:
-        """In grid order."""
-        return [self.include, self.name, self.type, self.order, self.note]
-
-    def set(self, meta: MetadataColumn | None) -> None:
-        """Show a metadata choice (None: the column is left out)."""
-        self.include.setChecked(meta is not None)
-        self.name.setText(meta.name if meta is not None else self.column)
-        _select(self.type, meta.type if meta is not None else MetadataType.TEXT)
-        _select(self.order, meta.date_order if meta is not None else DateOrder.AUTO)
-        self.separator = meta.decimal_separator if meta is not None else DecimalSeparator.AUTO
-        self.update_enabled()
-
-    def update_enabled(self) -> None:
-        """Enable what applies to the chosen type."""
-        on = self.include.isChecked()
-        self.name.setEnabled(on)
-        self.type.setEnabled(on)
-        self.order.setVisible(on and self.type.currentData() == MetadataType.DATE)
-
-    def value(self) -> MetadataColumn | None:
-        """The choice, or None when the column is left out."""
-        if not self.include.isChecked():
-            return None
-        return MetadataColumn(self.column, self.name.text().strip(),
-                              MetadataType(self.type.currentData()),
-                              DateOrder(self.order.currentData()), self.separator)
-
+__all__ = ["MappingPanel", "_select"]
 
 class MappingPanel(QWidget):
     """Choosing the columns; changes are reported after a short pause in typing.
@@ -188,16 +50,25 @@ class MappingPanel(QWidget):
     Signals:
         mapping_changed(object): the `Mapping` as now chosen.
         remember_requested(): save this mapping for files with the same columns.
+        preset_requested(object): use a preset (a `PresetMatch`) for this file.
     """
 
     mapping_changed = Signal(object)
     remember_requested = Signal()
+    preset_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._loading = False
         self._headers: list[str] = []
         self._formats: dict[str, ColumnFormat] = {}
+        self._shown = Mapping(None, None, None)  # keeps what the panel has no widgets for
+        self._suggested: tuple[MetadataColumn, ...] = ()
+        self.preset = PresetOffer()
+        self.preset.accepted.connect(self.preset_requested)
+        self.rules = RulesBox()
+        self.rules.changed.connect(self._changed)
+        self.rules.repeats_changed.connect(self._repeats_chosen)
         self.fields = {wire: FieldChooser(FIELD_LABELS[wire]) for wire in
                        ("key", "accountId", "bits")}
         self.factor = _combo("Bits are the amount", FACTORS)
@@ -232,8 +103,21 @@ class MappingPanel(QWidget):
         self.factor.activated.connect(self._changed)
         self.decimal.activated.connect(self._changed)
 
-        self.meta_box = QGroupBox("Other columns: tick those to send along as metadata")
-        self.meta_grid = QGridLayout(self.meta_box)
+        self.meta_box = QGroupBox("Metadata: tick the columns to send along (keep it lean)")
+        meta_layout = QVBoxLayout(self.meta_box)
+        self.suggest_row = QWidget()
+        sr = QHBoxLayout(self.suggest_row)
+        sr.setContentsMargins(0, 0, 0, 0)
+        self.suggest_label = QLabel()
+        self.suggest_label.setWordWrap(True)
+        self.suggest_button = QPushButton("Tick the suggested columns")
+        self.suggest_button.setAccessibleName("Tick the suggested metadata columns")
+        self.suggest_button.clicked.connect(self.tick_suggested)
+        sr.addWidget(self.suggest_label, 1)
+        sr.addWidget(self.suggest_button)
+        self.meta_grid = QGridLayout()
+        meta_layout.addWidget(self.suggest_row)
+        meta_layout.addLayout(self.meta_grid)
         self.meta_rows: dict[str, MetadataRow] = {}
 
         self.problems = QLabel()
@@ -251,7 +135,9 @@ class MappingPanel(QWidget):
 
         inner = QWidget()
         body = QVBoxLayout(inner)
+        body.addWidget(self.preset)
         body.addWidget(fields)
+        body.addWidget(self.rules)
         body.addWidget(self.meta_box)
         body.addStretch(1)
         scroll = QScrollArea()
@@ -276,8 +162,11 @@ class MappingPanel(QWidget):
     def set_mapping(self, headers: Sequence[str], mapping: Mapping) -> None:
         """Show a mapping for a file with these columns."""
         self._loading = True
+        self._shown = mapping
         if list(headers) != self._headers:
             self._build_rows(headers)
+            self.rules.set_headers(headers)
+        self.rules.set_rules(mapping.sign, mapping.repeats)
         for wire, chooser in self.fields.items():
             chooser.set_headers(headers)
             chooser.set_source(mapping.sources()[wire])
@@ -314,12 +203,57 @@ class MappingPanel(QWidget):
         self.meta_grid.setColumnStretch(4, 1)
 
     def mapping(self) -> Mapping:
-        """The mapping as chosen on screen."""
+        """The mapping as chosen on screen (with the file settings it was shown with)."""
         meta = tuple(m for row in self.meta_rows.values() if (m := row.value()) is not None)
-        return Mapping(self.fields["key"].source(), self.fields["accountId"].source(),
-                       self.fields["bits"].source(),
-                       AmountRule(int(self.factor.currentData()),
-                                  DecimalSeparator(self.decimal.currentData())), meta)
+        return dataclasses.replace(
+            self._shown, key=self.fields["key"].source(),
+            account_id=self.fields["accountId"].source(), bits=self.fields["bits"].source(),
+            amount=AmountRule(int(self.factor.currentData()),
+                              DecimalSeparator(self.decimal.currentData())),
+            metadata=meta, sign=self.rules.sign(), repeats=self.rules.repeat_policy())
+
+    def set_suggestions(self, suggested: Sequence[MetadataColumn]) -> None:
+        """The lean metadata suggested for this file (shown, ticked only when asked)."""
+        self._suggested = tuple(m for m in suggested if m.column in self.meta_rows)
+        for column, row in self.meta_rows.items():
+            meta = next((m for m in self._suggested if m.column == column), None)
+            row.include.setText(f"{column}  (suggested: {meta.name})" if meta else column)
+        self._update_suggestion()
+
+    def tick_suggested(self) -> None:
+        """Tick the suggested metadata columns (with their suggested names and types)."""
+        self._loading = True
+        for meta in self._suggested:
+            row = self.meta_rows[meta.column]
+            if not row.include.isChecked():
+                row.set(meta)
+        self._loading = False
+        self._changed()
+
+    def _update_suggestion(self) -> None:
+        left = [m for m in self._suggested if not self.meta_rows[m.column].include.isChecked()]
+        self.suggest_row.setVisible(bool(left))
+        names = ", ".join(f"{m.name} (“{m.column}”)" for m in left)
+        self.suggest_label.setText(
+            f"Only ticked columns are sent. Suggested: {names}. Addresses, e-mails and other "
+            "columns stay on this computer unless you tick them.")
+
+    def set_repeat_info(self, keys: int, example: str, lines: int) -> None:
+        """Say how many record keys are on several lines."""
+        self.rules.set_repeat_info(keys, example, lines)
+
+    def _repeats_chosen(self, policy: object) -> None:
+        """One record per line: put the line number into a plain-column key, and back."""
+        chooser = self.fields["key"]
+        source = chooser.source()
+        if source is None:
+            return
+        if policy is RepeatPolicy.PER_LINE and source.kind is SourceKind.COLUMN:
+            chooser.set_source(FieldSource.template(f"{{{source.value}}}-{{n}}"))
+        elif policy is not RepeatPolicy.PER_LINE and source.kind is SourceKind.TEMPLATE:
+            columns = source.columns()
+            if len(columns) == 1 and source.value == f"{{{columns[0]}}}-{{n}}":
+                chooser.set_source(FieldSource.column(columns[0]))
 
     def set_formats(self, formats: Sequence[ColumnFormat], bits_column: str | None) -> None:
         """Show what was found about number and date columns, flagging what needs a choice."""
@@ -367,6 +301,7 @@ class MappingPanel(QWidget):
     def _changed(self) -> None:
         if not self._loading:
             self._update_notes()
+            self._update_suggestion()
             self._timer.start()
 
     def flush(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -41,6 +42,7 @@ from pacspace_desktop.ui.grid_commands import MappingCommand
 from pacspace_desktop.ui.import_draft import DraftBanner, DraftKeeper
 from pacspace_desktop.ui.import_grid import ImportGrid
 from pacspace_desktop.ui.import_mapping import MappingPanel
+from pacspace_desktop.ui.import_open import FileOpening
 from pacspace_desktop.ui.import_preview import ImportPreview
 from pacspace_desktop.ui.import_restore import DraftController
 
@@ -56,7 +58,7 @@ TAB_FILE, TAB_COLUMNS, TAB_CHECK = 0, 1, 2
 _PROBLEM = "color: #cf222e;"
 
 
-class ImportPage(QWidget):
+class ImportPage(FileOpening, QWidget):
     """Import a file of invoices.
 
     Signals:
@@ -75,6 +77,7 @@ class ImportPage(QWidget):
         self.library = MappingLibrary(config_dir / "mappings.json")
         self.imports = ImportService(parent=self)
         self.result: ImportResult | None = None
+        self.replace_box: QMessageBox | None = None  # "Open another file?" while it asks
         self._checked_mapping: Mapping | None = None  # the mapping last sent to be checked
         self.setAcceptDrops(True)
 
@@ -153,6 +156,7 @@ class ImportPage(QWidget):
         self.preview.next_requested.connect(lambda: self.tabs.setCurrentIndex(TAB_COLUMNS))
         self.mapping.mapping_changed.connect(self._mapping_changed)
         self.mapping.remember_requested.connect(self.remember_mapping)
+        self.mapping.preset_requested.connect(self.use_preset)
         self.grid.settings_requested.connect(self.settings_requested)
         self.grid.check_requested.connect(self.check_requested)
         self.grid.export_requested.connect(self.export_problems)
@@ -178,14 +182,6 @@ class ImportPage(QWidget):
                                                     FILE_FILTER)
         if name:
             self.open_file(Path(name))
-
-    def open_file(self, path: Path) -> None:
-        """Read a file in the background, choose its columns and check every cell."""
-        if self.grid.send_bar.sending:
-            self._say("Wait until sending has ended (or pause it) before opening another "
-                      "file.", problem=True)
-            return
-        self.imports.load(Path(path), library=self.library, known_keys=self.known_keys)
 
     def _reread(self, options: ReadOptions) -> None:
         if self.result is not None and not self.grid.send_bar.sending:
@@ -245,6 +241,10 @@ class ImportPage(QWidget):
             self.grid.send_bar.reset()
         if new_table:  # after a check, the panel already shows (or is ahead of) the mapping
             self.mapping.set_mapping(table.headers, result.mapping)
+            self.mapping.set_suggestions(result.suggested)
+            self.mapping.preset.offer(result.preset, in_use=result.preset is not None
+                                      and result.mapping == result.preset.mapping)
+        self._show_repeats(result)
         if new_table:
             self._checked_mapping = result.mapping
         self.grid.show_result(result, keep_states=not new_table)
@@ -268,6 +268,12 @@ class ImportPage(QWidget):
             self._say(f"{words} {note}".strip())
         self.draft.loaded(result, new_table)
         self.grid_actions.update()
+
+    def _show_repeats(self, result: ImportResult) -> None:
+        validation = result.validation
+        repeats = validation.repeated_keys() if validation is not None else {}
+        key, lines = next(iter(repeats.items()), ("", 0))
+        self.mapping.set_repeat_info(len(repeats), key, lines)
 
     def say_restored(self, changes: int) -> None:
         """Tell that an unfinished import is back."""

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.importing import TableValidation
+from pacspace_desktop.importing.groups import lines_text
+from pacspace_desktop.importing.totals import file_totals
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
 from pacspace_desktop.services.tasks import start_task
@@ -53,7 +55,7 @@ class ImportSender(QWidget):
         self._mine = False
         self._starting = False
         self._paused = False
-        self._rows_by_key: dict[str, int] = {}
+        self._rows_by_key: dict[str, list[int]] = {}  # an invoice added up has several
         self._resend: frozenset[str] = frozenset()  # keys ticked to send again, for Resume
         self._written = 0
         self._accepted: list[WriteItem] = []
@@ -121,11 +123,17 @@ class ImportSender(QWidget):
         self.panel.hide()
         self.update_state()
 
+    def ready_count(self) -> int:
+        """Valid rows not written yet."""
+        if self._model.validation is None:
+            return 0
+        return max(0, self._totals.totals.valid - self._written)
+
     def update_state(self) -> None:
         """Button texts and what is held back, after a check, an edit or a run."""
         validation = self._model.validation
         totals = self._totals.totals
-        ready = max(0, totals.valid - self._written) if validation is not None else 0
+        ready = self.ready_count()
         again = bool(self._model.count_in(ItemState.REJECTED, ItemState.NOT_SENT))
         plural = "s" if ready != 1 else ""
         if again:
@@ -168,7 +176,7 @@ class ImportSender(QWidget):
         if not rows:
             return
         if len(rows) <= _QUICK_ROWS:
-            self._open_review(validation, rows, validation.build_items(rows))
+            self._open_review(validation, validation.items_with_rows(rows))
             return
         # Building a million items takes seconds: in a worker, with edits held meanwhile.
         self._model.set_locked(True)
@@ -178,22 +186,25 @@ class ImportSender(QWidget):
 
     async def _prepare(self, validation: TableValidation, rows: list[int]) -> None:
         try:
-            items = await asyncio.to_thread(validation.build_items, rows)
+            pairs = await asyncio.to_thread(validation.items_with_rows, rows)
         finally:
             self._model.set_locked(False)
             self.update_state()
         if validation is self._model.validation:
-            self._open_review(validation, rows, items)
+            self._open_review(validation, pairs)
 
-    def _open_review(self, validation: TableValidation, rows: list[int],
-                     items: list[WriteItem]) -> None:
-        self._rows_by_key.update((it.key, row) for it, row in zip(items, rows, strict=True))
-        flagged = [it.key for it, row in zip(items, rows, strict=True)
-                   if any(p.code == "sent_before" for p in validation.row_problems(row))]
+    def _open_review(self, validation: TableValidation,
+                     pairs: list[tuple[WriteItem, list[int]]]) -> None:
+        self._rows_by_key.update((it.key, rows) for it, rows in pairs)
+        items = [it for it, _rows in pairs]
+        flagged = [it.key for it, rows in pairs
+                   if any(p.code == "sent_before" for r in rows
+                          for p in validation.row_problems(r))]
         profile = self._session.active_profile()
         self.review_dialog = ReviewDialog(items, self._store.sightings(flagged),
                                           profile.name if profile else "",
-                                          self._session.environment(), self)
+                                          self._session.environment(), self,
+                                          notes=review_notes(validation))
         self.review_dialog.confirmed.connect(self._send)
         self.review_dialog.finished.connect(lambda _c: setattr(self, "review_dialog", None))
         self.review_dialog.open()
@@ -212,7 +223,8 @@ class ImportSender(QWidget):
         self._mine = True
         self._paused = False
         self._model.set_locked(True)
-        self._model.mark({self._rows_by_key[it.key]: (ItemState.SENDING, "") for it in items})
+        self._model.mark({row: (ItemState.SENDING, "") for it in items
+                          for row in self._rows_by_key[it.key]})
         self.update_state()
         self.run_started.emit()
 
@@ -234,10 +246,10 @@ class ImportSender(QWidget):
                                "resume.")
             return
         rows = [r for r in self._model.rows_in(ItemState.NOT_SENT) if validation.is_valid(r)]
-        items = validation.build_items(rows)
-        self._rows_by_key.update((it.key, row) for it, row in zip(items, rows, strict=True))
-        if items:
-            self._send(items)
+        pairs = validation.items_with_rows(rows)
+        self._rows_by_key.update((it.key, group) for it, group in pairs)
+        if pairs:
+            self._send([it for it, _group in pairs])
 
     # ---- outcomes ---------------------------------------------------------------------------
 
@@ -250,13 +262,11 @@ class ImportSender(QWidget):
         reason = "" if accepted else _reason(report)
         marks = {}
         for i, it in enumerate(report.items):
-            row = self._rows_by_key.get(it.key)
-            if row is None:
-                continue
             text = reason
             if report.fault is not None and report.fault[0] == i:
                 text = f"PacSpace named this row. {reason}"
-            marks[row] = (report.state, text)
+            for row in self._rows_by_key.get(it.key, ()):
+                marks[row] = (report.state, text)
         self._model.mark(marks)
         if accepted:
             self._accepted += report.items
@@ -275,8 +285,31 @@ class ImportSender(QWidget):
             self.panel.summary.setText(
                 f"Paused. {left:,} row{'s' if left != 1 else ''} not sent yet; press "
                 "“Resume sending” to send them. Nothing is sent twice.")
+        else:
+            held = self._sent_and_held(report)
+            if held:
+                self.panel.summary.setText(held)
         self.update_state()
         self.run_finished.emit()
+
+    def _sent_and_held(self, report: RunReport) -> str:
+        """What was sent and what was held back (the cards only speak of what was sent)."""
+        validation = self._model.validation
+        if validation is None:
+            return ""
+        held = len(validation.error_rows())
+        if not held:
+            return ""
+        sent = sum(len(r.items) for r in report.requests)
+        accepted = sum(len(r.items) for r in report.requests if r.state is ItemState.ACCEPTED)
+        first = (f"{accepted:,} of the {sent:,} records sent were accepted."
+                 if accepted != sent else
+                 f"All {sent:,} record{'s' if sent != 1 else ''} sent were accepted.")
+        return (f"{first} {held:,} row{'s' if held != 1 else ''} of the file "
+                f"{'were' if held != 1 else 'was'} held back and not sent — nothing of "
+                f"{'them' if held != 1 else 'it'} was written: fix "
+                f"{'them' if held != 1 else 'it'} in the grid or export "
+                f"{'them' if held != 1 else 'it'}.")
 
     def _refused(self, text: str) -> None:
         if self._mine:  # nothing was recorded or sent: the keys are held by another send
@@ -300,9 +333,33 @@ class ImportSender(QWidget):
                              check=self.check_requested.emit, show_item=self._show_item)
 
     def _show_item(self, key: str, field: str | None) -> None:
-        row = self._rows_by_key.get(key)
-        if row is not None:
-            self.row_requested.emit(row, field or "")
+        rows = self._rows_by_key.get(key)
+        if rows:
+            self.row_requested.emit(rows[0], field or "")
+
+
+def review_notes(validation: TableValidation) -> list[str]:
+    """What the review names besides the totals: invoices whose lines were added up, rows held
+    back, total rows left out and how the file's own totals compare."""
+    notes = []
+    combined = validation.combined()
+    if combined:
+        label = validation.plan.key_column.lstrip("*").strip()
+        names = "; ".join(f"“{c.key}” (lines {lines_text(c.lines)}, {c.bits:,} bits)"
+                          for c in combined[:8])
+        more = f"; and {len(combined) - 8:,} more" if len(combined) > 8 else ""
+        notes.append(f"<b>{len(combined):,} invoice{'s' if len(combined) != 1 else ''} "
+                     f"added up into one record each</b> ({label}): {names}{more}.")
+    totals = validation.total_rows()
+    held = len(validation.error_rows()) - len(totals)
+    if held > 0:
+        notes.append(f"<b>{held:,} row{'s' if held != 1 else ''} held back</b> because of "
+                     "problems: they are not in these totals and are not sent.")
+    if totals:
+        notes.append(f"{len(totals):,} total or balance row{'s' if len(totals) != 1 else ''} "
+                     "of the file left out.")
+    notes += [t.describe() for t in file_totals(validation)]
+    return notes
 
 
 def _reason(report: RequestReport) -> str:

@@ -15,6 +15,7 @@ from pacspace_desktop.ui.import_grid_model import CellEdit
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+_VALUE = {1: 0, 2: 1, 4: 2, 5: 3}  # column of the totals table → place in an account's list
 
 
 class RunningTotals:
@@ -26,6 +27,7 @@ class RunningTotals:
         self.valid = 0
         self.accounts: dict[str, list[int]] = {}  # account → [items, bits, accepted, bits]
         self._valid = bytearray(self.rows)
+        self._currency: str | None = None
         if validation is None:
             return
         totals = control_totals(validation)
@@ -34,6 +36,43 @@ class RunningTotals:
         self._valid = bytearray(b"\x01") * self.rows
         for row in validation.error_rows():
             self._valid[row] = 0
+
+    @property
+    def factor(self) -> int:
+        """The factor that turned amounts into bits (1: bits are counts, not amounts)."""
+        return self.validation.mapping.amount.factor if self.validation is not None else 1
+
+    def amount(self, bits: int) -> str:
+        """Bits as an amount in the file's currency: 123456 with factor 100 → "1,234.56 EUR"."""
+        factor = self.factor
+        if factor == 1:
+            return ""
+        places = len(str(factor)) - 1
+        sign = "−" if bits < 0 else ""
+        whole, part = divmod(abs(bits), factor)
+        text = f"{sign}{whole:,}.{part:0{places}d}"
+        return f"{text} {self.currency}".rstrip()
+
+    @property
+    def currency(self) -> str:
+        """The currency code of the file when its currency column holds one ("" otherwise)."""
+        if self._currency is None:
+            self._currency = _currency_of(self.validation)
+        return self._currency
+
+    @property
+    def added(self) -> int:
+        """Rows added in the grid (they have no file line)."""
+        if self.validation is None:
+            return 0
+        return self.validation.table.source_lines.count(0)
+
+    @property
+    def records(self) -> int:
+        """Records the valid rows make (an invoice's lines added up count once)."""
+        if self.validation is None:
+            return 0
+        return self.valid - sum(len(c.rows) - 1 for c in self.validation.combined())
 
     @property
     def held_back(self) -> int:
@@ -100,13 +139,26 @@ class RunningTotals:
             del self.accounts[account]
 
 
+def _currency_of(validation: TableValidation | None) -> str:
+    if validation is None:
+        return ""
+    for meta in validation.mapping.metadata:
+        if meta.name.casefold() in ("currency", "währung", "devise", "moneda"):
+            column = validation.table.column(meta.column)
+            codes = {c.strip().upper() for c in column[:5000] if c.strip()}
+            codes = codes or ({meta.default.upper()} if meta.default else set())
+            return codes.pop() if len(codes) == 1 else ""
+    return ""
+
+
 class TotalsTableModel(QAbstractTableModel):
     """One row per account: items to send, sum of bits, and what PacSpace accepted."""
 
-    HEADERS = ("Account ID", "Rows", "Bits", "Accepted", "Bits accepted")
+    HEADERS = ("Account ID", "Rows", "Bits", "Amount", "Accepted", "Bits accepted")
     TIPS = ("PacSpace's name: accountId", "Valid rows of this account (they would be sent)",
-            "Sum of the bits of the valid rows", "Rows PacSpace accepted",
-            "Sum of the bits PacSpace accepted")
+            "Sum of the bits of the valid rows",
+            "The same sum as an amount in the file's currency (bits ÷ the factor)",
+            "Rows PacSpace accepted", "Sum of the bits PacSpace accepted")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -128,7 +180,7 @@ class TotalsTableModel(QAbstractTableModel):
         for account in accounts:
             if account in self._totals.accounts:
                 row = self._accounts.index(account)
-                self.dataChanged.emit(self.index(row, 0), self.index(row, 4))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 5))
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._accounts)
@@ -144,7 +196,9 @@ class TotalsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return account
-            return f"{self._totals.accounts[account][col - 1]:,}"
+            if col == 3:
+                return self._totals.amount(self._totals.accounts[account][1])
+            return f"{self._totals.accounts[account][_VALUE[col]]:,}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -204,15 +258,28 @@ class TotalsPanel(QWidget):
     def _update_summary(self) -> None:
         t = self.totals
         nothing_yet = t.accepted[0] == 0
-        self.table.setColumnHidden(3, nothing_yet)  # "accepted" columns once there is any
-        self.table.setColumnHidden(4, nothing_yet)
+        self.table.setColumnHidden(3, t.factor == 1)  # bits are counts: no amount
+        self.table.setColumnHidden(4, nothing_yet)  # "accepted" columns once there is any
+        self.table.setColumnHidden(5, nothing_yet)
         if t.validation is None:
             self.summary.setText("Totals appear once every column needed is chosen.")
             return
-        text = (f"<b>{t.rows:,}</b> rows in the file · <b>{t.valid:,}</b> valid · "
-                f"<b>{t.held_back:,}</b> held back · sum of bits of the valid rows "
-                f"<b>{t.bits:,}</b>")
+        added = t.added
+        rows = (f"<b>{t.rows:,}</b> row{'s' if t.rows != 1 else ''}"
+                + (f" ({t.rows - added:,} from the file, {added:,} added here)" if added
+                   else " in the file"))
+        text = (f"{rows} · <b>{t.valid:,}</b> valid · <b>{t.held_back:,}</b> held back · sum "
+                f"of bits of the valid rows <b>{t.bits:,}</b>")
+        if t.factor != 1:
+            text += f" (<b>{t.amount(t.bits)}</b>)"
+        records = t.records
+        if records != t.valid:
+            text += (f"<br>{records:,} record{'s' if records != 1 else ''} to send: the lines "
+                     "of an invoice are added up into one")
         accepted, bits = t.accepted
         if accepted:
-            text += f"<br>Accepted by PacSpace: <b>{accepted:,}</b> rows, <b>{bits:,}</b> bits"
+            text += (f"<br>Accepted by PacSpace: <b>{accepted:,}</b> "
+                     f"record{'s' if accepted != 1 else ''}, <b>{bits:,}</b> bits")
+            if t.factor != 1:
+                text += f" ({t.amount(bits)})"
         self.summary.setText(text)

@@ -148,10 +148,17 @@ class MainWindow(QMainWindow):
 
     # -- menus ----------------------------------------------------------------------------
 
+    def _import_a_file(self) -> None:
+        """Ctrl+O: the Import page, and its file dialog at once."""
+        self.show_page(IMPORT_FILE)
+        choose = getattr(self._pages.import_file, "choose_file", None)
+        if callable(choose):
+            choose()
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&Import a file…", "Ctrl+O", lambda: self.show_page(IMPORT_FILE))
+        self._action(file_menu, "&Import a file…", "Ctrl+O", self._import_a_file)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.edit_menu = bar.addMenu("&Edit")

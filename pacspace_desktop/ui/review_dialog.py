@@ -46,7 +46,7 @@ class ReviewDialog(QDialog):
 
     def __init__(self, items: Sequence[WriteItem], sightings: dict[str, list[KeySighting]],
                  profile_name: str, environment: Environment,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, notes: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Check before sending")
         self._items = list(items)
@@ -55,7 +55,9 @@ class ReviewDialog(QDialog):
         totals = summarise(items)
         badge = EnvBadge()
         badge.set_environment(environment)
-        head = QLabel(f"<b>{len(items):,} item(s)</b> for <b>{len(totals):,} account(s)</b> "
+        n, accounts = len(items), len(totals)
+        head = QLabel(f"<b>{n:,} item{'s' if n != 1 else ''}</b> for <b>{accounts:,} "
+                      f"account{'s' if accounts != 1 else ''}</b> "
                       f"will be sent with the profile <b>{profile_name}</b>.")
         head.setWordWrap(True)
         self.totals = QTableWidget(len(totals), 3)
@@ -77,6 +79,11 @@ class ReviewDialog(QDialog):
         layout.addWidget(badge, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(head)
         layout.addWidget(self.totals)
+        self.notes = QLabel("<br>".join(notes))
+        self.notes.setWordWrap(True)
+        self.notes.setAccessibleName("What else to know before sending")
+        self.notes.setVisible(bool(notes))
+        layout.addWidget(self.notes)
 
         self.duplicates = QTableWidget(0, 4)
         self.duplicate_boxes: dict[str, QCheckBox] = {}

@@ -13,13 +13,17 @@ from pacspace_desktop.ui.import_grid_model import ImportGridModel
 from pacspace_desktop.ui.import_page import TAB_CHECK, TAB_COLUMNS, ImportPage
 from tests.ui import test_import_page as base
 from tests.ui.a11y import unnamed_controls
-from tests.ui.test_import_grid import PROBLEMS, cell
+from tests.ui.test_import_grid import PROBLEMS as WITH_REPEAT
+from tests.ui.test_import_grid import cell
 from tests.ui.test_import_page import open_file, write
 
 Bot = Any
 page = base.page
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+# Edits, not repeated keys, are tested here: line 6 is held back for the space in its account.
+PROBLEMS = WITH_REPEAT.replace("A-1,Globex,1.00", "A-5, Globex,1.00")
 
 
 def state(page: ImportPage) -> tuple[object, ...]:
@@ -125,7 +129,7 @@ def test_copy_and_paste_like_excel(qtbot: Bot, qtmodeltester: Any, page: ImportP
     assert text_of(model, 3, "Date") == "two\nlines" and text_of(model, 5, "Customer") == "Hooli"
     assert page.grid_actions.undo.text() == "Undo Paste 12 cells (1 row added)"
     assert page.grid.totals.totals.rows == 6
-    assert page.grid.totals.totals.accounts["Hooli"][:2] == [2, 900]  # "two lines" is no date
+    assert page.grid.totals.totals.accounts["Hooli"][:2] == [3, 1200]  # no date is sent
     qtmodeltester.check(model)
     key(qtbot, page, Qt.Key.Key_Z, CTRL)
     assert state(page) == before and model.rowCount() == 5

@@ -80,19 +80,19 @@ def test_problem_cells_are_marked_and_the_panel_jumps_to_them(qtbot: Bot, page: 
     assert model.data(amount, ROLE_TIP).startswith("Error: ")
     assert model.data(amount, ROLE_BG) is not None and model.data(amount, ROLE_ICON) is not None
     assert model.data(cell(model, 0, "Amount"), ROLE_BG) is None
-    assert "is also on line 2" in model.data(cell(model, 4, "Invoice No"), ROLE_TIP)
-    assert statuses(model) == [READY, HELD_BACK, READY, HELD_BACK, HELD_BACK]
+    assert "has 2 lines (2 and 6)" in model.data(cell(model, 4, "Invoice No"), ROLE_TIP)
+    assert statuses(model) == [HELD_BACK, HELD_BACK, READY, HELD_BACK, HELD_BACK]
     assert model.headerData(0, Qt.Orientation.Vertical) == "2"  # the file's line
     assert "⚠ 1" in model.headerData(model.view_column("Amount"), H)
     assert "1 problem in this column" in model.headerData(model.view_column("Amount"), H,
                                                           ROLE_TIP)
     panel = page.grid.problems
-    assert panel.model.rowCount() == 3
-    assert "3</b> problems" in panel.title.text() and "3</b> rows held back" in \
+    assert panel.model.rowCount() == 4
+    assert "4</b> problems" in panel.title.text() and "4</b> rows held back" in \
         panel.title.text()
-    lines = [panel.model.data(panel.model.index(i, 0)) for i in range(3)]
-    assert lines[0].startswith("Line 3: Amount “12.x5”")
-    target = panel.model.index(1, 0)
+    lines = [panel.model.data(panel.model.index(i, 0)) for i in range(4)]
+    assert lines[1].startswith("Line 3: Amount “12.x5”")
+    target = panel.model.index(2, 0)
     rect = panel.list.visualRect(target)
     qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton,  # type: ignore[attr-defined]
                      pos=rect.center())
@@ -104,9 +104,10 @@ def test_show_only_rows_with_problems(qtbot: Bot, page: ImportPage,
     open_file(qtbot, page, write(tmp_path, "p.csv", PROBLEMS))
     model = page.grid.model
     page.grid.only_problems.setChecked(True)
-    assert model.rowCount() == 3
-    assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(3)] == ["3", "5", "6"]
-    page.grid.show_cell(0, "Amount")  # a row without problems: the filter is switched off
+    assert model.rowCount() == 4
+    assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(4)] == ["2", "3", "5",
+                                                                                "6"]
+    page.grid.show_cell(2, "Amount")  # a row without problems: the filter is switched off
     assert not page.grid.only_problems.isChecked() and model.rowCount() == 5
 
 
@@ -115,21 +116,21 @@ def test_editing_a_cell_checks_it_again_and_updates_the_totals(qtbot: Bot,
                                                                tmp_path: Path) -> None:
     open_file(qtbot, page, write(tmp_path, "p.csv", PROBLEMS))
     model, totals = page.grid.model, page.grid.totals
-    assert totals.totals.valid == 2 and totals.totals.accounts == {"ACME": [1, 1000, 0, 0],
-                                                                   "Globex": [1, 500, 0, 0]}
-    assert page.grid.send_bar.send.text() == "Send 2 valid rows…"
-    assert "3 rows with problems are held back" in page.grid.send_bar.held.text()
+    assert totals.totals.valid == 1 and totals.totals.accounts == {"Globex": [1, 500, 0, 0]}
+    assert page.grid.send_bar.send.text() == "Send 1 valid row…"
+    assert "4 rows with problems are held back" in page.grid.send_bar.held.text()
     assert model.setData(cell(model, 1, "Amount"), "12.50")
     assert model.data(cell(model, 1, "Amount"), ROLE_TIP) is None
     assert model.data(model.index(1, 0)) == READY
-    assert totals.totals.valid == 3 and totals.totals.accounts["ACME"][:2] == [2, 2250]
-    assert "<b>3</b> valid" in totals.summary.text()
-    assert page.grid.problems.model.rowCount() == 2
+    assert totals.totals.valid == 2 and totals.totals.accounts["ACME"][:2] == [1, 1250]
+    assert "<b>2</b> valid" in totals.summary.text()
+    assert page.grid.problems.model.rowCount() == 3
     assert "⚠" not in model.headerData(model.view_column("Amount"), H)
     # Renaming the repeated key frees the repeat: a row that was not edited changes too.
     model.set_cells([(4, 0, "A-5")])
-    assert model.data(model.index(4, 0)) == READY
+    assert model.data(model.index(4, 0)) == READY and model.data(model.index(0, 0)) == READY
     assert totals.totals.accounts["Globex"][:2] == [2, 600]
+    assert totals.totals.accounts["ACME"][:2] == [2, 2250]
     assert page.grid.send_bar.send.text() == "Send 4 valid rows…"
 
 
@@ -146,7 +147,10 @@ def test_send_the_valid_rows_and_hold_back_the_rest(qtbot: Bot, page: ImportPage
     keys = sandbox.state_snapshot()["keys"]
     assert set(keys) == {"S-1", "S-3", "S-4"} and keys["S-4"]["currentBits"] == 400
     assert page.grid.totals.totals.accepted == (3, 800)
-    assert "Accepted by PacSpace: <b>3</b> rows" in page.grid.totals.summary.text()
+    assert "Accepted by PacSpace: <b>3</b> records" in page.grid.totals.summary.text()
+    assert "3 of the 3 records" not in bar.panel.summary.text()
+    assert ("All 3 records sent were accepted. 1 row of the file was held back and not sent "
+            "— nothing of it was written") in bar.panel.summary.text()
     assert not model.flags(cell(model, 0, "Amount")) & Qt.ItemFlag.ItemIsEditable
     assert not bar.send.isEnabled()
     model.setData(cell(model, 1, "Amount"), "2.00")  # fix the held-back row, send it
@@ -218,13 +222,14 @@ def test_export_the_rows_with_problems(qtbot: Bot, page: ImportPage,
                                        tmp_path: Path) -> None:
     open_file(qtbot, page, write(tmp_path, "p.csv", PROBLEMS))
     out = tmp_path / "problems.csv"
-    assert page.export_problems(out) == 3
+    assert page.export_problems(out) == 4
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
     assert rows[0] == ["Line", "Invoice No", "Customer", "Amount", "Date", "Problem"]
-    assert rows[1][0] == "3" and "not a number" in rows[1][-1]
-    assert "3 rows with problems were written to problems.csv" in page.message.text()
+    assert rows[2][0] == "3" and "not a number" in rows[2][-1]
+    assert rows[1][0] == "2" and "has 2 lines (2 and 6)" in rows[1][-1]
+    assert "4 rows with problems were written to problems.csv" in page.message.text()
 
 
 def test_pause_then_resume_sends_the_rest_once(qtbot: Bot, page: ImportPage,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pacspace_desktop.importing import DateOrder, FieldSource, SourceKind
 from pacspace_desktop.services.session_service import SessionService
@@ -40,8 +40,19 @@ def page(qtbot: Bot, session: SessionService, store: HistoryStore,
 
 
 def open_file(qtbot: Bot, page: ImportPage, path: Path) -> None:
+    """Open a file (answering "Open another file?" with yes) and wait for the check."""
     with qtbot.waitSignal(page.imports.finished, timeout=15_000):  # type: ignore[attr-defined]
         page.open_file(path)
+        accept_replace(page)
+
+
+def accept_replace(page: ImportPage) -> None:
+    """Click "Open FILE" when the page asks before putting the import on screen aside."""
+    box = page.replace_box
+    if box is not None:
+        (button,) = [b for b in box.buttons()
+                     if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole]
+        button.click()
 
 
 def remap(qtbot: Bot, page: ImportPage) -> None:
@@ -113,14 +124,18 @@ def test_auto_match_then_pattern_and_fixed_text(qtbot: Bot, page: ImportPage) ->
     key.text.setText("inv-{Invoice No}")
     _select(account.kind, SourceKind.CONSTANT)
     account.text.setText("ACME")
-    page.mapping.meta_rows["Note"].include.setChecked(False)
+    assert not page.mapping.meta_rows["Note"].include.isChecked()  # lean: nothing ticked
+    assert page.mapping.suggest_row.isVisibleTo(page.mapping)
+    assert "Suggested: date (“Date”)" in page.mapping.suggest_label.text()
+    qtbot.mouseClick(page.mapping.suggest_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert not page.mapping.suggest_row.isVisibleTo(page.mapping)
     remap(qtbot, page)
     validation = page.grid.model.validation
     assert validation is not None
     items = validation.build_items()
     assert [it.key for it in items] == ["inv-INV-001", "inv-INV-002", "inv-INV-003"]
     assert {it.account_id for it in items} == {"ACME"} and items[0].bits == 123450
-    assert items[0].metadata is not None and "Note" not in items[0].metadata
+    assert items[0].metadata == {"date": "2025-03-01"}
     header = page.grid.model.headerData(1, Qt.Orientation.Horizontal)
     assert "part of Record key" in header
 
@@ -143,6 +158,10 @@ def test_bits_factor_shows_the_evidence(qtbot: Bot, page: ImportPage) -> None:
 def test_ambiguous_dates_are_flagged_until_a_person_chooses(qtbot: Bot,
                                                            page: ImportPage) -> None:
     open_file(qtbot, page, FILES / "dates_ambiguous.csv")
+    validation = page.grid.model.validation
+    assert validation is not None and validation.valid_count == 3  # no date is sent: no doubt
+    page.mapping.tick_suggested()
+    remap(qtbot, page)
     row = page.mapping.meta_rows["Date"]
     assert row.note.text().startswith("⚠ Choose day first or month first")
     assert row.order.isVisibleTo(page.mapping) and row.order.currentData() == DateOrder.AUTO
@@ -153,7 +172,7 @@ def test_ambiguous_dates_are_flagged_until_a_person_chooses(qtbot: Bot,
     remap(qtbot, page)
     validation = page.grid.model.validation
     assert validation is not None and validation.valid_count == 3
-    assert validation.build_items()[0].metadata == {"Date": "2025-04-03"}
+    assert validation.build_items()[0].metadata == {"date": "2025-04-03"}
     assert row.note.text() == ""
 
 
@@ -187,6 +206,7 @@ def test_cancel_a_slow_read_keeps_what_was_shown(qtbot: Bot, page: ImportPage,
         for i in range(400_000):
             fh.write(f"R-{i:08};K{i % 300};{i % 5000},{i % 100:02}\n")
     page.open_file(big)
+    accept_replace(page)
     qtbot.waitUntil(lambda: page.bar.value() > 0, timeout=10_000)  # type: ignore[attr-defined]
     assert page.progress_row.isVisible() and "Reading big.csv" in page.bar_label.text()
     QApplication.processEvents()  # the window still answers while the worker reads
