@@ -61,6 +61,7 @@ class AppParts:
     session: object
     history: object
     closers: list[Callable[[], None]]
+    verification: object = None
 
 
 def build_app(paths: AppPaths, keyring_backend: object | None = None,
@@ -87,7 +88,11 @@ def build_app(paths: AppPaths, keyring_backend: object | None = None,
     window, services = build_window(session, store, paths)
     if services.history.interrupted and session.has_profile():
         window.show_page(HISTORY)  # its banner says what was in flight when the app stopped
-    return AppParts(window, session, services.history, [session.shutdown, store.close])
+    verification = services.verification
+    closers = [session.shutdown, store.close]
+    if verification is not None:
+        closers.insert(0, verification.shutdown)  # stop the receiver before the store closes
+    return AppParts(window, session, services.history, closers, verification)
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -131,6 +136,10 @@ def run_app(args: argparse.Namespace) -> int:
 
     install_excepthook(secrets, lambda: window)
     window.show()
+    from pacspace_desktop.services.verification_service import VerificationService
+
+    if isinstance(parts.verification, VerificationService):
+        parts.verification.start()  # the receiver (if switched on) and background checks
     if getattr(args, "smoke_test", False):
         from PySide6.QtCore import QTimer
 

@@ -29,6 +29,7 @@ from pacspace_desktop.services.history_checks import (
     stop_words,
 )
 from pacspace_desktop.services.tasks import start_task
+from pacspace_desktop.storage import verification
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.errors import storage_error
 from pacspace_desktop.storage.export import ExportCancelled, export_csv
@@ -51,6 +52,7 @@ from pacspace_desktop.storage.records import (
     SubmissionDetail,
     SubmissionRow,
 )
+from pacspace_desktop.storage.verification import Counts
 
 __all__ = ["CheckReport", "HistoryService", "ItemCheck", "Reader", "ResubmitPlan"]
 
@@ -145,6 +147,16 @@ class HistoryService(QObject):
     def rows(self, submission_ids: Sequence[int]) -> list[SubmissionRow]:
         """Submissions as the list shows them (to update rows after a check)."""
         return self._guard(lambda: self._query.rows_by_id(submission_ids), [])
+
+    def verification_counts(self, submission_ids: Sequence[int]) -> dict[int, Counts]:
+        """Each submission's items by verification state (the list's Verification column)."""
+        return self._guard(lambda: verification.counts(self._store.connection, submission_ids),
+                           {})
+
+    def verification_changed(self, submission_ids: Sequence[int]) -> None:
+        """Items of these submissions learnt their verification: their rows reload."""
+        if submission_ids:
+            self.rows_updated.emit(sorted(set(submission_ids)))
 
     def first_keys(self, submission_ids: Sequence[int]) -> dict[int, str]:
         """The record key of each submission's first item (the list's Record key column)."""

@@ -187,6 +187,11 @@ class SessionService(QObject):
         except ValueError:
             return Environment.UNKNOWN
 
+    @property
+    def key_store(self) -> KeyStore:
+        """The one keyring reader (for the webhook signing secret)."""
+        return self._keys
+
     def key_status(self, profile_id: str | None = None) -> KeyStatus:
         """Where a profile's key stands (default: the active profile's)."""
         profile = (self._settings.find(profile_id) if profile_id is not None

@@ -48,7 +48,7 @@ class Pacing:
     """How fast background reads go (tests make it quick)."""
 
     gentle_s: float = 30.0  # between two reads on the gentle budget
-    demand_s: float = 0.5  # between two reads of a "check now" pass
+    demand_s: float = 1.0  # between two reads of a "check now" pass (half a 2/s limit)
     idle_s: float = 60.0  # how long the gentle budget waits when nothing waits
     min_gap: timedelta = timedelta(minutes=2)  # a key is not read again sooner
     window: timedelta = timedelta(days=7)  # only items sent this recently
@@ -99,7 +99,7 @@ class VerificationService(QObject):
         self._pacing = pacing
         self._task: asyncio.Task[None] | None = None
         self._demand = False
-        self._sending = 0
+        self._sending = False
         self._idle: asyncio.Event | None = None
         self._server: WebhookServer | None = None
         self._intake: WebhookIntake | None = None
@@ -155,14 +155,14 @@ class VerificationService(QObject):
 
     def send_started(self) -> None:
         """A send begins: background reads hold back until it ends."""
-        self._sending += 1
+        self._sending = True
         if self._idle is not None:
             self._idle.clear()
 
     def send_finished(self) -> None:
-        """A send ended: background reads may go on."""
-        self._sending = max(0, self._sending - 1)
-        if self._sending == 0 and self._idle is not None:
+        """The send ended (or never started): background reads may go on."""
+        self._sending = False
+        if self._idle is not None:
             self._idle.set()
 
     def check_now(self) -> bool:
@@ -228,7 +228,9 @@ class VerificationService(QObject):
                 self.reads_changed.emit(f"Asking PacSpace about {target.key}…")
                 result = await reader(target.key)
                 if result.status_code == 429:
+                    # PacSpace's limit is shared with sending: back off, and read slower.
                     wait = retry_after_seconds(result, default=pace or 1.0)
+                    pace = min(max(pace * 2, 1.0), self._pacing.gentle_s)
                     self.reads_changed.emit(f"PacSpace asked to slow down; background checks "
                                             f"go on in {wait:.0f} s.")
                     await asyncio.sleep(wait)

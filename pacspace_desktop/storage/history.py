@@ -19,7 +19,7 @@ from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.states import ItemState
-from pacspace_desktop.storage import chain, claims
+from pacspace_desktop.storage import chain, claims, verification
 from pacspace_desktop.storage.claims import KeysClaimed
 from pacspace_desktop.storage.db import connect
 from pacspace_desktop.storage.errors import storage_error
@@ -299,10 +299,10 @@ class HistoryStore:
         """The items of one submission, in request order."""
         rows = self._conn.execute(
             "SELECT id, submission_id, position, key, account_id, bits, metadata, state, "
-            "checked_at, check_json FROM items WHERE submission_id=? ORDER BY position",
-            (submission_id,)).fetchall()
+            f"checked_at, check_json, {verification.ITEM_COLUMNS} FROM items "
+            "WHERE submission_id=? ORDER BY position", (submission_id,)).fetchall()
         return [ItemRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], ItemState(r[7]), _dt(r[8]),
-                        r[9]) for r in rows]
+                        r[9], *verification.item_extra(r[10:])) for r in rows]
 
     def detail(self, submission_id: int) -> SubmissionDetail:
         """A submission with its items, attempts and raw texts."""
@@ -420,6 +420,10 @@ def where_clause(flt: HistoryFilter) -> tuple[list[str], list[Any]]:
             "UNION SELECT submission_id FROM items WHERE key >= ? AND key < ? "
             "UNION SELECT submission_id FROM items WHERE account_id >= ? AND account_id < ?)")
         params += [term, hi, term, hi, term, hi]
+    if flt.verification:
+        clause, extra = verification.filter_clause(flt.verification)
+        clauses.append(clause)
+        params += extra
     return clauses, params
 
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.storage import verification
 from pacspace_desktop.storage.history import (
     _SUB_COLS,
     HistoryStore,
@@ -226,10 +227,10 @@ class HistoryQuery:
         out: list[ItemRow] = []
         for chunk in _chunks(list(item_ids)):
             out += [ItemRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], ItemState(r[7]), _dt(r[8]),
-                            r[9]) for r in self._conn.execute(
+                            r[9], *verification.item_extra(r[10:])) for r in self._conn.execute(
                 "SELECT id, submission_id, position, key, account_id, bits, metadata, state, "
-                f"checked_at, check_json FROM items WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk)]
+                f"checked_at, check_json, {verification.ITEM_COLUMNS} FROM items "
+                f"WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
         return sorted(out, key=lambda it: (it.submission_id, it.position))
 
     def item_ids_of(self, submission_ids: Iterable[int]) -> list[int]:

@@ -95,6 +95,10 @@ class ItemRow:
     state: ItemState
     checked_at: datetime | None
     check_json: str | None
+    verification: str = ""
+    verified_at: datetime | None = None
+    verification_reason: str = ""
+    verification_warning: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,10 @@ class KeySighting:
 class HistoryFilter:
     """What to show of the history. Empty fields do not filter.
 
+    `verification` keeps submissions with an item in that verification state (a
+    `storage.verification.Verification` value; "verified": every item verified; "warning": an
+    item with a "written twice?" warning).
+
     Attributes:
         states: Submission states to include.
         since: Earliest creation time (inclusive).
@@ -148,6 +156,7 @@ class HistoryFilter:
     profile: str | None = None
     source: str | None = None
     search: str | None = None
+    verification: str | None = None
 
 
 AttemptRecord = Attempt

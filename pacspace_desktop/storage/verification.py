@@ -63,6 +63,17 @@ def state_sql(alias: str = "i") -> str:
 
 STATE_SQL = state_sql("i")
 
+ITEM_COLUMNS = (f"{state_sql('items')}, verified_at, verification_reason, "
+                "verification_warning")
+"""The verification columns `item_extra` reads, for a SELECT over `items` (not aliased)."""
+
+
+def item_extra(row: Sequence[object]) -> tuple[str, datetime | None, str, str]:
+    """`ItemRow`'s verification fields from the `ITEM_COLUMNS` part of a row."""
+    state, when, reason, warning = (list(row) + [None] * 4)[:4]
+    at = datetime.fromisoformat(str(when)) if when else None
+    return str(state or ""), at, str(reason or ""), str(warning or "")
+
 
 def filter_clause(value: str) -> tuple[str, list[str]]:
     """A condition on submissions `s` for a verification filter value (see `HistoryFilter`)."""

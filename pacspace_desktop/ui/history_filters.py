@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage.history_query import PeriodCounts, Summary
 from pacspace_desktop.storage.records import HistoryFilter
+from pacspace_desktop.storage.verification import WARNING_FILTER, Verification
 from pacspace_desktop.ui.history_model import number
 from pacspace_desktop.ui.style import state_colour
 
@@ -31,6 +32,14 @@ _OUTCOMES: list[tuple[str, frozenset[ItemState]]] = [
     (f"{ItemState.NOT_SENT.mark} Not sent", frozenset({ItemState.NOT_SENT})),
     (f"{ItemState.SENDING.mark} Sending or waiting",
      frozenset({ItemState.SENDING, ItemState.QUEUED})),
+]
+VERIFICATION_CHOICES: list[tuple[str, str | None]] = [
+    ("Any verification", None),
+    (f"{Verification.WAITING.mark} Waiting for verification", Verification.WAITING.value),
+    (f"{Verification.VERIFIED.mark} All verified", Verification.VERIFIED.value),
+    (f"{Verification.FAILED.mark} Verification failed", Verification.FAILED.value),
+    (f"{Verification.NOT_KNOWN.mark} Not yet known", Verification.NOT_KNOWN.value),
+    ("⚠ Written twice?", WARNING_FILTER),
 ]
 _PERIODS = ["Any time", "Today", "Last 7 days", "Last 30 days", "Between dates"]
 
@@ -56,6 +65,12 @@ class HistoryFilterBar(QWidget):
             self.outcome.addItem(text)
         self.outcome.setAccessibleName("Outcome")
         self.outcome.setToolTip("Show only submissions with this outcome")
+        self.verification = QComboBox()
+        for text, value in VERIFICATION_CHOICES:
+            self.verification.addItem(text, value)
+        self.verification.setAccessibleName("Verification")
+        self.verification.setToolTip("Show only submissions with items in this verification "
+                                     "state")
         self.period = QComboBox()
         self.period.addItems(_PERIODS)
         self.period.setAccessibleName("Period")
@@ -92,7 +107,8 @@ class HistoryFilterBar(QWidget):
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self._emit)
 
-        for combo in (self.outcome, self.period, self.environment, self.profile):
+        for combo in (self.outcome, self.verification, self.period, self.environment,
+                      self.profile):
             combo.currentIndexChanged.connect(self._emit)
         self.period.currentIndexChanged.connect(self._period_changed)
         self.source.textChanged.connect(self._timer.start)
@@ -100,7 +116,8 @@ class HistoryFilterBar(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for w in (self.search, self.outcome, self.period, self.date_from, self.date_to,
+        for w in (self.search, self.outcome, self.verification, self.period, self.date_from,
+                  self.date_to,
                   self.environment, self.profile, self.source, self.clear):
             layout.addWidget(w)
         layout.setStretch(0, 2)
@@ -127,7 +144,8 @@ class HistoryFilterBar(QWidget):
                              until=until, environment=self.environment.currentData(),
                              profile=self.profile.currentData(),
                              source=self.source.text().strip() or None,
-                             search=self.search.text().strip() or None)
+                             search=self.search.text().strip() or None,
+                             verification=self.verification.currentData())
 
     def clear_filters(self) -> None:
         """Show everything again."""
@@ -135,6 +153,9 @@ class HistoryFilterBar(QWidget):
                   self.search):
             w.blockSignals(True)
         self.outcome.setCurrentIndex(0)
+        self.verification.blockSignals(True)
+        self.verification.setCurrentIndex(0)
+        self.verification.blockSignals(False)
         self.period.setCurrentIndex(0)
         self.environment.setCurrentIndex(0)
         self.profile.setCurrentIndex(0)

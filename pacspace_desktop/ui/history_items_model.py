@@ -12,22 +12,31 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QColor
 
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import entry
 from pacspace_desktop.storage.records import AttemptRecord, ItemRow
+from pacspace_desktop.storage.verification import Verification
 from pacspace_desktop.ui.history_model import column_header, local_stamp, number
 from pacspace_desktop.ui.style import state_colour, state_icon
+from pacspace_desktop.ui.verification_words import (
+    item_verification,
+    item_verification_tip,
+    verification_colour,
+)
 
 _Index = QModelIndex | QPersistentModelIndex
 
-ITEM_KEY, ITEM_ACCOUNT, ITEM_BITS, ITEM_METADATA, ITEM_STATE, ITEM_CHECKED, ITEM_SERVER = range(7)
+(ITEM_KEY, ITEM_ACCOUNT, ITEM_BITS, ITEM_METADATA, ITEM_STATE, ITEM_CHECKED, ITEM_SERVER,
+ ITEM_VERIFICATION) = range(8)
 ITEM_HEADERS = ("Record key", "Account ID", "Bits sent", "Metadata", "State", "Last checked",
-                "On PacSpace")
+                "On PacSpace", "Verification")
 ITEM_TIPS = ("key", "accountId", "bits: the whole number this record added",
              "metadata (JSON)", "Where the item stands",
              "When PacSpace was last asked about this key",
-             "What PacSpace held for this key at the last check")
+             "What PacSpace held for this key at the last check",
+             "Whether PacSpace has verified it, and when (or why it failed)")
 
 ATT_NUMBER, ATT_TIME, ATT_STATUS, ATT_DURATION, ATT_RESULT, ATT_MESSAGE = range(6)
 ATT_HEADERS = ("Attempt", "Time", "HTTP status", "Duration", "Result", "Server message")
@@ -73,6 +82,14 @@ def writes_text(n: int) -> str:
     return f"{number(n)} write{'s' if n != 1 else ''}"
 
 
+def _verification_colour(item: ItemRow) -> QColor | None:
+    try:
+        state = Verification(item.verification)
+    except ValueError:
+        return None
+    return verification_colour(state)
+
+
 class ItemsTableModel(QAbstractTableModel):
     """The items of one submission."""
 
@@ -105,6 +122,10 @@ class ItemsTableModel(QAbstractTableModel):
             return None
         item = self._items[index.row()]
         col = index.column()
+        if col == ITEM_VERIFICATION and role == Qt.ItemDataRole.ToolTipRole:
+            return item_verification_tip(item)
+        if col == ITEM_VERIFICATION and role == Qt.ItemDataRole.ForegroundRole:
+            return _verification_colour(item)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                     Qt.ItemDataRole.ToolTipRole):
             return self._text(item, col)
@@ -130,6 +151,8 @@ class ItemsTableModel(QAbstractTableModel):
             return item.metadata_json or ""
         if col == ITEM_STATE:
             return f"{item.state.mark} {item.state.label}"
+        if col == ITEM_VERIFICATION:
+            return item_verification(item)
         if col == ITEM_CHECKED:
             return when(item.checked_at) or "Never"
         return server_side(item)

@@ -21,7 +21,13 @@ from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.storage.history_query import Sort, SortColumn
 from pacspace_desktop.storage.records import SubmissionRow
+from pacspace_desktop.storage.verification import Counts
 from pacspace_desktop.ui.style import state_colour, state_icon
+from pacspace_desktop.ui.verification_words import (
+    verification_colour,
+    verification_text,
+    verification_tip,
+)
 
 COL_TIME = 0
 COL_KEY = 1
@@ -31,11 +37,12 @@ COL_ITEMS = 4
 COL_ACCOUNTS = 5
 COL_BITS = 6
 COL_OUTCOME = 7
-COL_REASON = 8
-COL_REQUEST_ID = 9
+COL_VERIFICATION = 8
+COL_REASON = 9
+COL_REQUEST_ID = 10
 
 HEADERS = ("Time", "Record key", "Source", "Profile · environment", "Items", "Accounts", "Bits",
-           "Outcome", "Reason", "Request ID")
+           "Outcome", "Verification", "Reason", "Request ID")
 HEADER_TIPS = (
     "When the submission was recorded (your time zone)",
     "The record key (key) of its first item, and how many more it holds",
@@ -45,6 +52,7 @@ HEADER_TIPS = (
     "Different account IDs (accountId) in this request",
     "Sum of the bits of its items",
     "What PacSpace answered",
+    "How many of its written items PacSpace has verified (from webhooks and checks)",
     "Why it was not written, or what a check on the server showed",
     "PacSpace's Request ID (requestId) of an accepted request",
 )
@@ -149,6 +157,7 @@ class HistoryTableModel(QAbstractTableModel):
         self._page_size = page_size
         self._rows: list[SubmissionRow] = []
         self._keys: dict[int, str] = {}
+        self._verif: dict[int, Counts] = {}
         self._cursor: Any = None
         service.changed.connect(self.reload)
         service.rows_updated.connect(self._update_rows)
@@ -160,6 +169,7 @@ class HistoryTableModel(QAbstractTableModel):
         page = self._service.page(None, self._page_size)
         self._rows = list(page.rows)
         self._keys = self._service.first_keys([r.id for r in self._rows])
+        self._verif = self._service.verification_counts([r.id for r in self._rows])
         self._cursor = page.next_cursor
         self.endResetModel()
 
@@ -176,6 +186,7 @@ class HistoryTableModel(QAbstractTableModel):
         positions = {r.id: n for n, r in enumerate(self._rows) if r.id in ids}
         if not positions:
             return
+        self._verif.update(self._service.verification_counts(list(positions)))
         for fresh in self._service.rows(list(positions)):
             n = positions[fresh.id]
             self._rows[n] = fresh
@@ -202,6 +213,7 @@ class HistoryTableModel(QAbstractTableModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
         self._keys.update(self._service.first_keys([r.id for r in page.rows]))
+        self._verif.update(self._service.verification_counts([r.id for r in page.rows]))
         self._rows += page.rows
         self.endInsertRows()
 
@@ -233,6 +245,8 @@ class HistoryTableModel(QAbstractTableModel):
                 return state_colour(row.state)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._outcome_tip(row)
+        if col == COL_VERIFICATION:
+            return self._verification_data(row, role)
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_SOURCE:
             return row.source
         if role == Qt.ItemDataRole.ToolTipRole and col in (COL_REASON, COL_KEY):
@@ -258,7 +272,19 @@ class HistoryTableModel(QAbstractTableModel):
             return key_text(self._keys.get(row.id, ""), row.item_count)
         if col == COL_REASON:
             return reason(row)
+        if col == COL_VERIFICATION:
+            return verification_text(self._verif.get(row.id))
         return row.request_id or ""
+
+    def _verification_data(self, row: SubmissionRow, role: int) -> Any:
+        counts = self._verif.get(row.id)
+        if counts is None or not counts.written:
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return verification_colour(counts.state)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return verification_tip(counts)
+        return None
 
     @staticmethod
     def _outcome_tip(row: SubmissionRow) -> str:

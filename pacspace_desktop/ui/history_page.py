@@ -75,12 +75,18 @@ class HistoryPage(QWidget):
             shell routes them to the form page, where validation and the duplicate guard run.
         outcome_action_requested(str): a next step of an outcome card the shell handles
             (a `NextStep` value, e.g. `open-key-settings`).
+        verification_requested(): the person wants the verification settings and the log of
+            webhook deliveries.
+        audit_requested(object): `list[int]` selected submissions (empty: the filtered list)
+            to export as an audit pack.
     """
 
     new_record_requested = Signal()
     import_requested = Signal()
     resubmit_requested = Signal(object, str)
     outcome_action_requested = Signal(str)
+    verification_requested = Signal()
+    audit_requested = Signal(object)
 
     def __init__(self, service: HistoryService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +116,10 @@ class HistoryPage(QWidget):
         self.check_button = _button("Check on server", "Check the selected submissions on server")
         self.resend_button = _button("Send again…", "Send the selected submissions' items again")
         self.export_button = _button("Export to CSV…", "Export the list, or the selection, to CSV")
+        self.audit_button = _button("Audit pack…", "Export a workbook and a PDF receipt per "
+                                    "submission for an auditor")
+        self.verification_button = _button("Verification…", "Verification settings and the log "
+                                           "of webhook deliveries")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -144,7 +154,8 @@ class HistoryPage(QWidget):
     def _build(self) -> None:
         actions = QHBoxLayout()
         actions.addWidget(self.count_label, 1)
-        for b in (self.details_button, self.check_button, self.resend_button, self.export_button):
+        for b in (self.details_button, self.check_button, self.resend_button, self.export_button,
+                  self.audit_button, self.verification_button):
             actions.addWidget(b)
         list_box = QWidget()
         lay = QVBoxLayout(list_box)
@@ -192,6 +203,8 @@ class HistoryPage(QWidget):
             lambda: self.service.check_submissions(self.selected_ids()))
         self.resend_button.clicked.connect(lambda: self.resubmit(self.selected_ids(), []))
         self.export_button.clicked.connect(self._export_clicked)
+        self.audit_button.clicked.connect(lambda: self.audit_requested.emit(self.selected_ids()))
+        self.verification_button.clicked.connect(self.verification_requested)
         self.cancel_button.clicked.connect(self._cancel)
         self.banner.check_requested.connect(self.service.check_submissions)
         self.detail.check_submission_requested.connect(

@@ -14,6 +14,7 @@ from pacspace_desktop.services.history_checks import settle_time
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
+from pacspace_desktop.services.verification_service import VerificationService
 from pacspace_desktop.storage.drafts import DraftStore
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.keystore import KeyState
@@ -23,6 +24,7 @@ from pacspace_desktop.ui.import_page import ImportPage
 from pacspace_desktop.ui.main_window import HISTORY, NEW_RECORD, SETTINGS, MainWindow, Pages
 from pacspace_desktop.ui.new_record_page import NewRecordPage
 from pacspace_desktop.ui.settings_page import SettingsPage
+from pacspace_desktop.ui.verification_wiring import wire_verification
 from pacspace_desktop.ui.welcome_page import WelcomePage
 
 
@@ -33,6 +35,7 @@ class Services:
     session: SessionService
     submissions: SubmissionService
     history: HistoryService
+    verification: VerificationService | None = None
 
 
 def build_window(session: SessionService, store: HistoryStore, paths: AppPaths
@@ -53,6 +56,8 @@ def build_window(session: SessionService, store: HistoryStore, paths: AppPaths
                                        welcome))
     services = Services(session, submissions, history)
     _connect(window, services, Pages(new_record, import_page, history_page, settings, welcome))
+    services.verification = wire_verification(window, session, store, submissions, history,
+                                              history_page, paths)
     return window, services
 
 

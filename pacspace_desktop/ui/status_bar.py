@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar, QWidget
 
 from pacspace_desktop.services.session_service import SessionService
@@ -27,10 +27,13 @@ class AppStatusBar(QStatusBar):
         self.key.setAccessibleName("Keyring state")
         self.connection = QLabel("No request sent yet")
         self.connection.setAccessibleName("Connection state")
+        self.verification = QLabel()
+        self.verification.setAccessibleName("Items waiting for verification")
         self.addWidget(QLabel("Profile:"))
         self.addWidget(self.profile)
         self.addWidget(self.badge)
         self.addWidget(self.key)
+        self.addPermanentWidget(self.verification)
         self.addPermanentWidget(self.connection)
         session.profile_changed.connect(self.refresh)
         session.key_state_changed.connect(self.show_key_status)
@@ -68,6 +71,17 @@ class AppStatusBar(QStatusBar):
         self.key.setToolTip(f"{status.message} {status.action}".strip())
         self.key.setStyleSheet("" if status.usable or status.state is KeyState.NOT_STORED
                                else error_style() + " font-weight: bold;")
+
+    def show_verification(self, waiting: int, failed: int) -> None:
+        """How many accepted items still wait for PacSpace's verification (and failed)."""
+        parts = []
+        if waiting:
+            parts.append(f"… {QLocale.system().toString(waiting)} waiting for verification")
+        if failed:
+            parts.append(f"✗ {QLocale.system().toString(failed)} failed verification")
+        self.verification.setText(" · ".join(parts) or "✓✓ Nothing waits for verification")
+        self.verification.setToolTip("Accepted items PacSpace has not verified yet. History "
+                                     "shows which ones (filter: Waiting for verification).")
 
     def _switch(self, index: int) -> None:
         pid = self.profile.itemData(index, Qt.ItemDataRole.UserRole)
