@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import ssl
@@ -77,6 +78,7 @@ def describe_transport_error(exc: httpx.TransportError, kind: OutcomeKind,
         text = f"The name {where} could not be looked up"
     elif kind is OutcomeKind.CONNECTION_REFUSED:
         text = f"{where} refused the connection"
+        detail = "" if detail.lower() == "connection refused" else detail
     elif kind is OutcomeKind.TLS_ERROR:
         text = f"The certificate of {where} was not accepted"
         if trust:
@@ -113,6 +115,9 @@ def _detail(exc: BaseException) -> str:
         seen.add(id(current))
         if isinstance(current, ssl.SSLCertVerificationError) and current.verify_message:
             texts.append(str(current.verify_message))
+        elif isinstance(current, OSError) and not isinstance(current, socket.gaierror) \
+                and isinstance(current.errno, int) and current.errno > 0:
+            texts.append(os.strerror(current.errno))  # "Connection refused", not asyncio's text
         elif isinstance(current, OSError) and current.strerror:
             texts.append(str(current.strerror))
         elif str(current):
