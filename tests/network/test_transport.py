@@ -259,3 +259,25 @@ def test_an_unreadable_ca_bundle_fails_sends_in_words(tmp_path: Path) -> None:
     assert f"The CA bundle {missing} cannot be used" in message
     assert isinstance(make_http_client(5, trust=TlsTrust(ca_bundle=str(missing))),
                       httpx.AsyncClient)
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (httpx.ReadTimeout("timed out"), "did not answer in time after the request was sent"),
+    (httpx.ConnectTimeout("timed out"), "No connection to pacspace.test could be opened in time"),
+    (httpx.RemoteProtocolError("Server disconnected without sending a response."),
+     "closed before an answer came (Server disconnected without sending a response.)"),
+    (httpx.ConnectError("[Errno 111] Connection refused"), "refused the connection"),
+])
+def test_transport_failures_are_described_without_exception_names(
+        error: httpx.TransportError, words: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    async def run() -> str:
+        async with make_http_client(5, transport=httpx.MockTransport(handler)) as http:
+            client = WriteClient(http, "https://pacspace.test", ApiKey(DEMO_API_KEY), NO_RETRY)
+            return (await client.send(ITEMS)).server_message
+
+    message = asyncio.run(run())
+    assert words in message
+    assert type(error).__name__ not in message and "Errno" not in message
