@@ -11,6 +11,7 @@ from enum import StrEnum
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.items import BitsError, WriteItem, bits_from_json
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
+from pacspace_desktop.domain.wire import body_of, texts_of
 
 FIELD_LABELS = {"key": "Record key", "accountId": "Account ID", "bits": "Bits",
                 "metadata": "Metadata"}
@@ -227,8 +228,8 @@ def check_duplicate_keys(keys: Iterable[tuple[int, object]]) -> list[Problem]:
 
 
 def request_body(items: Sequence[WriteItem]) -> str:
-    """The exact JSON text of a request for `items`."""
-    return jsonwire.dumps({"items": [it.to_wire() for it in items]})
+    """The exact JSON text of a request for `items` (see `wire`: each item written once)."""
+    return body_of(texts_of(items))
 
 
 def check_request(items: Sequence[WriteItem], limits: Limits = DEFAULT_LIMITS) -> list[Problem]:

@@ -186,7 +186,7 @@ class WriteClient:
 
     async def send(self, items: Sequence[WriteItem], *, trace: SendTrace | None = None,
                    on_attempt: AttemptHook | None = None, on_wait: WaitHook | None = None,
-                   waiter: RetryWait | None = None) -> SendResult:
+                   waiter: RetryWait | None = None, body: str | None = None) -> SendResult:
         """Send one request with `items`, retrying only what was certainly not written.
 
         Args:
@@ -195,12 +195,14 @@ class WriteClient:
             on_attempt: Called after every attempt.
             on_wait: Called before every wait between attempts.
             waiter: Lets a person cut a wait short.
+            body: The request's JSON text when the caller wrote it already (the outbox keeps
+                it; these exact bytes are sent). Default: written from `items`.
 
         Returns:
             How the request ended. Transport failures are results, not exceptions.
         """
         trace = trace if trace is not None else SendTrace()
-        body = request_body(items)
+        body = body if body is not None else request_body(items)
         try:
             url = check_base_url(self._base_url) + WRITES_PATH
         except InsecureUrlError as exc:

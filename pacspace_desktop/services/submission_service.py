@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -15,16 +16,19 @@ from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.claims import KeysClaimed
+from pacspace_desktop.storage.errors import StorageError
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.records import NewRun
 from pacspace_desktop.submission.refusals import claim_refusal
 from pacspace_desktop.submission.runner import (
     AttemptFinished,
     HistoryFailed,
+    PreparedRun,
     RequestReport,
     RequestStarted,
     RunEvent,
     RunReport,
+    Stage,
     SubmissionRunner,
     Waiting,
 )
@@ -147,7 +151,8 @@ class SubmissionService(QObject):
         self.progress.emit(0, total_requests, 0, total_items, -1.0)
         assert self._runner is not None
         try:
-            report = await self._runner.run(items, run, batch, on_event, resend)
+            prepared = await self._prepare(self._runner, items, run, batch, resend)
+            report = await self._runner.run(items, run, batch, on_event, resend, prepared)
         except KeysClaimed as exc:
             # Said once the run has ended, so that pages see `busy` False and free their
             # buttons: nothing was sent, the clerk may fix the batch and send again.
@@ -160,3 +165,24 @@ class SubmissionService(QObject):
             return None
         self.finished.emit(report)
         return report
+
+    async def _prepare(self, runner: SubmissionRunner, items: list[WriteItem], run: NewRun,
+                       batch: int, resend: frozenset[str]) -> PreparedRun:
+        """Write, split, claim and record the run in a worker thread, on a connection of its
+        own to the same history (a connection is used by one thread at a time), so that the
+        window stays live while 100,000 items are recorded."""
+        path = self._store.path
+        if not path:  # a history in memory (tests): there is no second connection to it
+            return runner.prepare(items, run, batch, resend)
+
+        def work() -> PreparedRun:
+            try:
+                store = HistoryStore.open(Path(path))
+            except StorageError as exc:
+                raise HistoryFailed(exc, RunReport(0), Stage.RECORD, 0, 0) from exc
+            try:
+                return runner.prepare(items, run, batch, resend, store)
+            finally:
+                store.close()
+
+        return await asyncio.to_thread(work)

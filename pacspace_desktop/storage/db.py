@@ -174,8 +174,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def connect(path: Path, busy_timeout: float = 10.0) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the history database.
 
-    WAL with `synchronous=FULL`: a committed row survives a crash or a power cut, which is
-    what lets the outbox promise that no submission is ever lost.
+    WAL with `synchronous=NORMAL`: a committed row survives the app being killed; the one
+    write that must also survive a power cut — a request marked as sending, before it leaves —
+    commits with `synchronous=FULL` (`HistoryStore.mark_sending`), which makes everything
+    committed before it durable too. What a power cut can take back after that (an outcome, a
+    released claim) is only ever taken back to the safe side: "outcome unknown", "held".
 
     Raises:
         StorageError: when the file cannot be opened, is not a database, or is newer than this
@@ -189,7 +192,7 @@ def connect(path: Path, busy_timeout: float = 10.0) -> sqlite3.Connection:
         raise storage_error(exc, path) from exc
     try:
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         _migrate(conn, path)
     except sqlite3.Error as exc:

@@ -107,7 +107,8 @@ class HistoryStore:
 
     def record_run(self, run: NewRun, batches: Sequence[Sequence[WriteItem]],
                    owner: str | None = None, resend: Collection[str] = (),
-                   is_alive: Callable[[str], bool] = token_alive) -> RecordedRun:
+                   is_alive: Callable[[str], bool] = token_alive,
+                   metadata: Sequence[Sequence[str | None]] | None = None) -> RecordedRun:
         """Claim every key and write the run, its submissions and items as queued, in one
         transaction, before anything is sent.
 
@@ -117,6 +118,8 @@ class HistoryStore:
             owner: The sending process's token (default: this process).
             resend: Keys a person chose to send again although history says they were sent.
             is_alive: Tells a running sender from one that is gone.
+            metadata: Each item's metadata JSON text when the caller wrote it already (see
+                `domain.wire`), batch by batch; default: written here.
 
         Raises:
             KeysClaimed: some keys are held by another send (or were sent before and are not
@@ -147,23 +150,34 @@ class HistoryStore:
                      len({it.account_id for it in batch}), sum(it.bits for it in batch)))
                 sub_id = int(cur.lastrowid or 0)
                 ids.append(sub_id)
+                metas = (metadata[seq] if metadata is not None else
+                         [jsonwire.dumps(dict(it.metadata)) if it.metadata is not None else None
+                          for it in batch])
                 conn.executemany(
                     "INSERT INTO items (submission_id, position, key, account_id, bits, "
                     "metadata, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(sub_id, pos, it.key, it.account_id, it.bits,
-                      jsonwire.dumps(dict(it.metadata)) if it.metadata is not None else None,
-                      ItemState.QUEUED.value) for pos, it in enumerate(batch)])
+                    [(sub_id, pos, it.key, it.account_id, it.bits, meta, ItemState.QUEUED.value)
+                     for pos, (it, meta) in enumerate(zip(batch, metas, strict=True))])
                 claims.take(conn, run.environment, created or "", conn.execute(
                     "SELECT id, key FROM items WHERE submission_id=?", (sub_id,)))
         return RecordedRun(run_id, ids)
 
     def mark_sending(self, submission_id: int, request_body: str) -> None:
-        """Record that a submission's request is about to leave (committed before it does)."""
-        with self._tx() as conn:
-            conn.execute("UPDATE submissions SET state=?, sent_at=?, request_body=? WHERE id=?",
-                         (ItemState.SENDING.value, _ts(now_utc()), request_body, submission_id))
-            conn.execute("UPDATE items SET state=? WHERE submission_id=?",
-                         (ItemState.SENDING.value, submission_id))
+        """Record that a submission's request is about to leave (committed before it does).
+
+        This commit is synced to the disk (`synchronous=FULL`), so that even a power cut
+        cannot leave a request that left recorded as one that never did.
+        """
+        self._conn.execute("PRAGMA synchronous=FULL")
+        try:
+            with self._tx() as conn:
+                conn.execute(
+                    "UPDATE submissions SET state=?, sent_at=?, request_body=? WHERE id=?",
+                    (ItemState.SENDING.value, _ts(now_utc()), request_body, submission_id))
+                conn.execute("UPDATE items SET state=? WHERE submission_id=?",
+                             (ItemState.SENDING.value, submission_id))
+        finally:
+            self._conn.execute("PRAGMA synchronous=NORMAL")
 
     def record_attempt(self, submission_id: int, attempt: AttemptRecord) -> None:
         """Record one HTTP attempt."""

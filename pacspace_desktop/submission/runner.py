@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from pacspace_desktop.domain.batching import split_into_requests
 from pacspace_desktop.domain.catalogue import CatalogueEntry, OutcomeKind, entry
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.domain.states import ItemState
-from pacspace_desktop.domain.validation import request_body
+from pacspace_desktop.domain.wire import body_of, split_texts, texts_of
 from pacspace_desktop.network.client import (
     Attempt,
     RetryWait,
@@ -90,6 +89,15 @@ class RequestReport:
 
 
 RunEvent = RequestStarted | AttemptFinished | Waiting | RequestReport
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRun:
+    """A run recorded in the outbox, ready to send: each request's submission id, items and
+    the exact body the outbox keeps and the client sends."""
+
+    run_id: int
+    requests: list[tuple[int, list[WriteItem], str]]
 EventHook = Callable[[RunEvent], None]
 
 
@@ -159,9 +167,35 @@ class SubmissionRunner:
         """Cut the current wait before a retry short."""
         self._waiter.skip()
 
+    def prepare(self, items: Sequence[WriteItem], run: NewRun, batch_size: int,
+                resend: Collection[str] = (), store: HistoryStore | None = None
+                ) -> PreparedRun:
+        """Write each item's JSON once, split the requests, claim the keys and record the run.
+
+        Needs no event loop: the app runs it in a worker thread with its own `store` (a
+        connection of its own to the same history), so a 100,000-item run does not freeze
+        the window.
+
+        Raises:
+            KeysClaimed: as `run`.
+            HistoryFailed: the run could not be recorded; nothing was sent.
+        """
+        texts = texts_of(items)
+        spans = split_texts(texts, batch_size, self._limits)
+        batches = [list(items[start:end]) for start, end in spans]
+        try:
+            recorded = (store or self._store).record_run(
+                run, batches, resend=resend,
+                metadata=[[t.metadata for t in texts[start:end]] for start, end in spans])
+        except StorageError as exc:
+            raise HistoryFailed(exc, RunReport(0), Stage.RECORD, 0, len(batches)) from exc
+        bodies = [body_of(texts[start:end]) for start, end in spans]
+        return PreparedRun(recorded.run_id,
+                           list(zip(recorded.submission_ids, batches, bodies, strict=True)))
+
     async def run(self, items: Sequence[WriteItem], run: NewRun, batch_size: int,
-                  on_event: EventHook | None = None, resend: Collection[str] = ()
-                  ) -> RunReport:
+                  on_event: EventHook | None = None, resend: Collection[str] = (),
+                  prepared: PreparedRun | None = None) -> RunReport:
         """Claim the keys and record the run in the outbox, then send it request by request.
 
         Stops early (the rest recorded as not sent) after an outcome the catalogue marks as
@@ -173,6 +207,8 @@ class SubmissionRunner:
             batch_size: Items per request.
             on_event: Called with every `RunEvent`.
             resend: Keys a person chose to send again although they were sent before.
+            prepared: The run as `prepare` recorded it already (then `items`, `run`,
+                `batch_size` and `resend` are not used again).
 
         Raises:
             KeysClaimed: another send holds some keys, or they were sent before and are not in
@@ -181,13 +217,11 @@ class SubmissionRunner:
                 more left (its `text` says what was sent and what to do).
         """
         emit = on_event or (lambda _event: None)
-        batches = split_into_requests(items, batch_size, self._limits)
-        try:
-            recorded = self._store.record_run(run, batches, resend=resend)
-        except StorageError as exc:
-            raise HistoryFailed(exc, RunReport(0), Stage.RECORD, 0, len(batches)) from exc
-        report = RunReport(recorded.run_id)
-        pending = list(zip(recorded.submission_ids, batches, strict=True))
+        if prepared is None:
+            prepared = self.prepare(items, run, batch_size, resend)
+        report = RunReport(prepared.run_id)
+        pending = [(sub_id, batch) for sub_id, batch, _ in prepared.requests]
+        bodies = [body for _, _, body in prepared.requests]
         for seq, (sub_id, batch) in enumerate(pending):
             if self._stop:
                 self._settle_rest(pending[seq:], seq, report, emit,
@@ -195,7 +229,8 @@ class SubmissionRunner:
                 break
             emit(RequestStarted(seq, len(pending), len(batch)))
             try:
-                request = await self._send_one(seq, sub_id, batch, emit, pending)
+                request = await self._send_one(seq, sub_id, batch, bodies[seq], emit,
+                                               pending)
             except HistoryFailed as failed:
                 failed.report = report
                 with suppress(StorageError):  # a passing fault: the rest is not sent
@@ -211,11 +246,11 @@ class SubmissionRunner:
                 break
         return report
 
-    async def _send_one(self, seq: int, sub_id: int, batch: list[WriteItem],
+    async def _send_one(self, seq: int, sub_id: int, batch: list[WriteItem], body: str,
                         emit: EventHook, pending: list[tuple[int, list[WriteItem]]]
                         ) -> RequestReport:
         try:
-            self._store.mark_sending(sub_id, request_body(batch))
+            self._store.mark_sending(sub_id, body)
         except StorageError as exc:  # nothing of this request has left
             raise HistoryFailed(exc, RunReport(0), Stage.BEFORE_SEND, seq, len(pending)) from exc
         trace = SendTrace()
@@ -230,7 +265,7 @@ class SubmissionRunner:
         try:
             result = await self._client.send(
                 batch, trace=trace, on_attempt=on_attempt,
-                on_wait=lambda w: emit(Waiting(seq, w)), waiter=self._waiter)
+                on_wait=lambda w: emit(Waiting(seq, w)), waiter=self._waiter, body=body)
         except asyncio.CancelledError:
             kind = OutcomeKind.CANCELLED_IN_FLIGHT if trace.in_flight else OutcomeKind.NOT_SENT
             self._store.finish(sub_id, FinalOutcome(

@@ -201,6 +201,8 @@ def test_stop_midway_leaves_the_rest_in_the_draft(qtbot: Bot, page: NewRecordPag
     dialog = open_review(qtbot, page)
     qtbot.mouseClick(dialog.send, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: page.sending.stop.isVisible(), timeout=2000)  # type: ignore[attr-defined]
+    # the run is recorded in a worker first: stop once the first request is on its way
+    qtbot.waitUntil(lambda: sandbox.state_snapshot()["requestsReceived"] == 1, timeout=5000)  # type: ignore[attr-defined]
     qtbot.mouseClick(page.sending.stop, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done:"), timeout=5000)  # type: ignore[attr-defined]
     assert titles(page) == ["Accepted by PacSpace — 1 item"] + ["Not sent"] * 3
