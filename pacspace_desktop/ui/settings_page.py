@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import qasync
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,6 +23,7 @@ from pacspace_desktop.domain.catalogue import OutcomeKind
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.connection_check import ConnectionCheck
 from pacspace_desktop.services.session_service import SessionService
+from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.keystore import KeyState, KeyStatus
 from pacspace_desktop.storage.settings import DEFAULT_BASE_URL
 from pacspace_desktop.ui.key_field import KeyField
@@ -127,7 +127,7 @@ class SettingsPage(QWidget):
 
         self.test = QPushButton("Test connection")
         self.test.setAccessibleName("Test connection")
-        self.test.clicked.connect(self._test_connection)
+        self.test.clicked.connect(self._start_test)
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
         self.test_result.setAccessibleName("Connection test result")
@@ -350,7 +350,12 @@ class SettingsPage(QWidget):
         self.test_result.setToolTip("")
         self.test_icon.clear()
 
-    @qasync.asyncSlot()
+    def _start_test(self) -> None:
+        start_task(self._test_connection(), name="testing the connection",
+                   on_error=lambda _exc: self.test_result.setText(
+                       "The test broke off because of an unexpected error; the report shows "
+                       "what happened."))
+
     async def _test_connection(self) -> None:
         self.test.setEnabled(False)
         self._clear_check()
