@@ -183,7 +183,8 @@ def run_submit(args: argparse.Namespace) -> int:
             err(f"{exc} Nothing was sent.")
             return EXIT_BAD_INPUT
         run = NewRun(source=given.source, profile=target.profile,
-                     environment=environment.value, base_url=base_url)
+                     environment=environment.value, base_url=base_url,
+                     key_fingerprint=key.fingerprint)
         resend = {it.key for it in given.items} if args.resend_known_keys else set()
         try:
             code = asyncio.run(_send(store, key, base_url, given.items, run, batch_size,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from enum import StrEnum
 
@@ -41,6 +42,12 @@ class ApiKey:
     def masked(self) -> str:
         """`pk_live_abc…•••`: enough to recognise a key, never enough to use it."""
         return mask_key(self._secret)
+
+    @property
+    def fingerprint(self) -> str:
+        """`pk_live_abc… sha256:1a2b3c4d5e6f`: names the key in an audit pack, cannot be used."""
+        digest = hashlib.sha256(self._secret.encode("utf-8")).hexdigest()[:12]
+        return f"{mask_key(self._secret).removesuffix('•••')} sha256:{digest}"
 
     @property
     def environment(self) -> Environment:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -289,7 +290,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             if content_type.split(";", 1)[0].strip().lower() != "application/json":
                 raise ValidationError(["Validation failed: Content-Type must be application/json."])
             items = validate_write_body(body, ctx.config)
-            record = ctx.state.commit(items, verify_error)
+            record = ctx.state.commit(items, verify_error, hashlib.sha256(body).hexdigest())
         except ValidationError as exc:
             log.info("write from %s: 400 %s", masked, exc)
             return error_response(400, exc.payload_message), None

@@ -50,6 +50,7 @@ class RequestRecord:
     received_mono: float
     keys: tuple[str, ...]
     verify_error: str | None = None
+    body_sha256: str = ""
 
 
 class QuotaExceeded(Exception):
@@ -207,7 +208,8 @@ class SandboxState:
         with self._lock:
             return None if self._bucket is None else self._bucket.take()
 
-    def commit(self, items: list[WriteItem], verify_error: str | None = None) -> RequestRecord:
+    def commit(self, items: list[WriteItem], verify_error: str | None = None,
+               body_sha256: str = "") -> RequestRecord:
         """Record an accepted write; raise :class:`QuotaExceeded` and write nothing if the
         plan quota would be exceeded."""
         with self._lock:
@@ -239,6 +241,7 @@ class SandboxState:
                 received_mono=now_mono,
                 keys=tuple(item.key for item in items),
                 verify_error=verify_error,
+                body_sha256=body_sha256,
             )
             self._requests.append(request)
             if self.deliverer is not None:
@@ -298,6 +301,7 @@ class SandboxState:
                         "status": _request_status(r, self._verified(r.received_mono)),
                         "receivedAt": r.received_at,
                         "keys": list(r.keys),
+                        "bodySha256": r.body_sha256,
                     }
                     for r in self._requests
                 ],

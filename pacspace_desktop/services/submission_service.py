@@ -98,8 +98,10 @@ class SubmissionService(QObject):
             self.failed.emit(f"Nothing was sent: there is no usable API key. {status.message} "
                              f"{status.action}".strip())
             return False
+        key = self._session.api_key()
         run = NewRun(source=source, profile=profile.name,
-                     environment=self._session.environment().value, base_url=client.base_url)
+                     environment=self._session.environment().value, base_url=client.base_url,
+                     key_fingerprint=key.fingerprint if key else "")
         self._runner = SubmissionRunner(self._store, client, self._limits)
         batch = max(1, min(int(profile.batch_size), self._limits.max_items))
         self._task = start_task(self._run(list(items), run, batch, frozenset(resend)),

@@ -1,18 +1,24 @@
-"""Wiring verification into the shell: the service, the status bar, History and its dialogs."""
+"""Wiring verification and the audit pack into the shell: services, status bar and History."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from pacspace_desktop.services.audit_service import AuditService
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
 from pacspace_desktop.services.verification_service import VerificationService
+from pacspace_desktop.storage.audit_export import AuditSummary
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.paths import AppPaths
 from pacspace_desktop.storage.verification_settings import VerificationSettingsStore
 from pacspace_desktop.ui.history_page import HistoryPage
 from pacspace_desktop.ui.main_window import MainWindow
+from pacspace_desktop.ui.receipt import write_receipt
 from pacspace_desktop.ui.verification_dialog import VerificationDialog
 
 SETTINGS_FILE = "verification.json"
@@ -20,8 +26,10 @@ SETTINGS_FILE = "verification.json"
 
 def wire_verification(window: MainWindow, session: SessionService, store: HistoryStore,
                       submissions: SubmissionService, history: HistoryService,
-                      page: HistoryPage, paths: AppPaths) -> VerificationService:
-    """Build the verification service and connect it; the caller starts and shuts it down."""
+                      page: HistoryPage, paths: AppPaths
+                      ) -> tuple[VerificationService, AuditService]:
+    """Build the verification and audit services and connect them; the caller starts the
+    verification service (`start()`) and shuts it down."""
     service = VerificationService(store, VerificationSettingsStore(paths.config_dir
                                                                    / SETTINGS_FILE),
                                   session.key_store, parent=window)
@@ -60,4 +68,39 @@ def wire_verification(window: MainWindow, session: SessionService, store: Histor
 
     page.verification_requested.connect(open_dialog)
     follow_profile()
-    return service
+    return service, wire_audit(window, store, history, page)
+
+
+def ask_folder(parent: QWidget) -> str:
+    """Where to put an audit pack (a new folder is made inside)."""
+    return QFileDialog.getExistingDirectory(parent, "Choose where to put the audit pack",
+                                            str(Path.home()))
+
+
+def wire_audit(window: MainWindow, store: HistoryStore, history: HistoryService,
+               page: HistoryPage) -> AuditService:
+    """The audit pack: History's "Audit pack…" asks for a folder and writes into it."""
+    audit = AuditService(store, write_receipt, parent=window)
+    audit.ask_folder = ask_folder  # type: ignore[attr-defined]  # tests replace it
+
+    def requested(ids: object) -> None:
+        chosen = audit.ask_folder(window)  # type: ignore[attr-defined]
+        if not chosen:
+            return
+        selected = list(ids) if isinstance(ids, list) and ids else None
+        audit.export(Path(chosen), history.filter, selected)
+
+    def finished(folder: str, summary: object) -> None:
+        if not isinstance(summary, AuditSummary):
+            return
+        why = summary.chain.reason or "some finished submissions are not sealed"
+        seal = ("the history's seals are intact" if summary.chain.intact
+                else f"the history's seals are NOT intact: {why}")
+        page.status.setText(f"Audit pack written to {folder}: {summary.submissions} "
+                            f"submission(s), {summary.items} item(s), one receipt each; {seal}.")
+
+    page.audit_requested.connect(requested)
+    audit.progress.connect(page.status.setText)
+    audit.failed.connect(page.status.setText)
+    audit.finished.connect(finished)
+    return audit

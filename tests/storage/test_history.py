@@ -127,8 +127,18 @@ def test_filters_and_search(store: HistoryStore) -> None:
 def test_wal_and_durable(tmp_path: Path) -> None:
     conn = connect(tmp_path / "h.sqlite3")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: survives a kill
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store = HistoryStore(conn)
+    rec = store.record_run(RUN, [_items(1)])
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    store.mark_sending(rec.submission_ids[0], "{}")
+    conn.set_trace_callback(None)
+    # the commit that marks a request as sending, before it leaves, is synced to the disk
+    assert seen[0] == "PRAGMA synchronous=FULL" and seen[1] == "BEGIN IMMEDIATE"
+    assert seen.index("COMMIT") < seen.index("PRAGMA synchronous=NORMAL")
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1
     conn.close()
 
 
