@@ -86,6 +86,12 @@ def far_cell() -> bytes:
     return _part(SHEET, lambda b: row2.sub(rb'\1<c r="XFD2" t="n"><v>1</v></c></row>', b))
 
 
+def far_header_cell() -> bytes:
+    """A stray cell in column XFD of the header row: the header would be 16,384 cells wide."""
+    row1 = re.compile(rb'(<row r="1"[^>]*>.*?)</row>')
+    return _part(SHEET, lambda b: row1.sub(rb'\1<c r="XFD1" t="n"><v>1</v></c></row>', b))
+
+
 def huge_dimension() -> bytes:
     """A sheet that claims A1:XFD1048576 while holding three rows."""
     return _part(SHEET, lambda b: re.sub(rb'<dimension ref="[^"]*"', b'<dimension '
@@ -124,6 +130,7 @@ XLSX_CLASSES: dict[str, Callable[[], bytes]] = {
     "bad_shared_string": bad_shared_string,
     "bad_shared_string_text": lambda: bad_shared_string(b"abc"),
     "far_cell": far_cell,
+    "far_header_cell": far_header_cell,
     "huge_dimension": huge_dimension,
     "zip_bomb": zip_bomb,
     "long_cell": long_cell_workbook,

@@ -221,6 +221,9 @@ def read_xlsx_file(path: Path, options: ReadOptions | None = None,
         else:
             header_line, header_reason = detect_header(sample, width)
             header_reason = header_reason.replace("line", "row")
+            wide = [r for r in sample if len(r.fields) > MAX_COLUMNS]
+            if not header_line and wide:  # a stray cell far right hides the header
+                raise too_wide(path, len(wide[0].fields), wide[0].line)
         detection = Detection(FileKind.XLSX, "", "", "", "", header_line, header_reason,
                               sheet, names, sheet_reason, width)
         if width > MAX_COLUMNS:

@@ -57,6 +57,7 @@ XLSX_WORDS = {
     "zero_sheets": "has no sheets",
     "zip_bomb": "this app reads workbooks of at most 2 GB unpacked, packed at most 200:1",
     "far_cell": "Line 2 has 16,384 cells; this app reads at most 1,024 columns",
+    "far_header_cell": "has 16,384 columns (line 1); this app reads at most 1,024 columns",
     "long_cell": "a cell is longer than 131,072 characters",
 }
 
