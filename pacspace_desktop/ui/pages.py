@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep
 from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.services.audit_service import AuditService
 from pacspace_desktop.services.history_checks import settle_time
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.services.session_service import SessionService
@@ -36,6 +37,7 @@ class Services:
     submissions: SubmissionService
     history: HistoryService
     verification: VerificationService | None = None
+    audit: AuditService | None = None
 
 
 def build_window(session: SessionService, store: HistoryStore, paths: AppPaths
@@ -56,8 +58,8 @@ def build_window(session: SessionService, store: HistoryStore, paths: AppPaths
                                        welcome))
     services = Services(session, submissions, history)
     _connect(window, services, Pages(new_record, import_page, history_page, settings, welcome))
-    services.verification = wire_verification(window, session, store, submissions, history,
-                                              history_page, paths)
+    services.verification, services.audit = wire_verification(
+        window, session, store, submissions, history, history_page, paths)
     return window, services
 
 
