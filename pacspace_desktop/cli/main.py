@@ -108,8 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
-        _err("Stopped (Ctrl+C). A request that was on its way is recorded as outcome unknown; "
-             "'pacspace-desktop history' shows what was sent.")
+        _err("Stopped (Ctrl+C). If a send was under way, 'pacspace-desktop history' shows what "
+             "each request did.")
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the documented crash exit, with a report
         return _crashed(exc, args)
