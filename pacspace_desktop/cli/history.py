@@ -14,7 +14,11 @@ from pacspace_desktop.storage.paths import resolve_paths
 
 
 def run_history(args: argparse.Namespace) -> int:
-    """Print past submissions, newest first."""
+    """Print past submissions, newest first (or, with `verify`, check the history's seals)."""
+    if getattr(args, "action", None) == "verify":
+        from pacspace_desktop.cli.history_verify import run_verify
+
+        return run_verify(args)
     paths = resolve_paths(args.data_dir)
     if not paths.history_db.exists():
         if args.json:

@@ -1,0 +1,57 @@
+"""`pacspace-desktop history verify` on a real history file: intact, edited, deleted, moved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pacspace_desktop.cli import main
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.storage.paths import resolve_paths
+from tests.verification.test_chain import _history
+
+
+@pytest.fixture
+def history_file(tmp_path: Path) -> Path:
+    path = resolve_paths(str(tmp_path / "data")).ensure().history_db
+    store = HistoryStore.open(path)
+    _history(store, 3)
+    store.close()
+    return path
+
+
+def _run(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    code = main(["--data-dir", str(tmp_path / "data"), "history", "verify", *extra])
+    return code, capsys.readouterr().out
+
+
+def test_intact(tmp_path: Path, history_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, text = _run(tmp_path, capsys)
+    assert code == 0 and "The history is intact: 3 sealed submission(s)" in text
+    code, text = _run(tmp_path, capsys, "--json")
+    assert code == 0 and json.loads(text)["intact"] is True
+
+
+@pytest.mark.parametrize(("tamper", "words"), [
+    ("UPDATE items SET bits = bits * 10 WHERE submission_id = 2", "submission 2 (seal 2"),
+    ("DELETE FROM chain WHERE seq = 2", "seal 3 of the chain"),
+    ("UPDATE chain SET seq = seq + 10 WHERE seq = 1", "seal 2 of the chain"),
+])
+def test_broken(tmp_path: Path, history_file: Path, capsys: pytest.CaptureFixture[str],
+                tamper: str, words: str) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(history_file)
+    conn.execute(tamper)
+    conn.commit()
+    conn.close()
+    code, text = _run(tmp_path, capsys)
+    assert code == 1 and "The history was changed: the first broken record is" in text
+    assert words in text
+
+
+def test_no_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--data-dir", str(tmp_path / "none"), "history", "verify"])
+    assert code == 2 and "nothing to check" in capsys.readouterr().err
