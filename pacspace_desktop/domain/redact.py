@@ -38,3 +38,19 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
             if form in text:
                 text = text.replace(form, mask_key(secret) if form == secret else "•••")
     return _KEY_LIKE.sub(lambda m: mask_key(m.group(0)), text)
+
+
+_EXCEPTION_NAME = re.compile(r"^(?:[a-z_]+\.)*[A-Z][A-Za-z]*(?:Error|Timeout|Exception)\b:?\s*")
+
+
+def transport_words(message: str) -> str:
+    """A stored transport-failure message without a leading exception name.
+
+    Histories written before issue 14 hold `ReadTimeout: …` or `RemoteProtocolError: …` for
+    failures without an answer; History shows them as words. Use only for messages of
+    attempts that had no HTTP answer (a server's own words are left as they are).
+    """
+    stripped = _EXCEPTION_NAME.sub("", message.strip())
+    if stripped == message.strip():
+        return message
+    return stripped[:1].upper() + stripped[1:] if stripped else "No details were recorded."

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import entry
+from pacspace_desktop.domain.redact import transport_words
 from pacspace_desktop.storage.records import AttemptRecord, ItemRow
 from pacspace_desktop.storage.verification import Verification
 from pacspace_desktop.ui.history_model import column_header, local_stamp, number
@@ -202,4 +203,5 @@ class AttemptsTableModel(QAbstractTableModel):
             return f"{number(a.duration_ms)} ms"
         if col == ATT_RESULT:
             return entry(a.kind).title
-        return a.server_message
+        return a.server_message if a.status_code is not None \
+            else transport_words(a.server_message)

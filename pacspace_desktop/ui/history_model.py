@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 )
 
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
+from pacspace_desktop.domain.redact import transport_words
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.storage.history_query import Sort, SortColumn
@@ -119,7 +120,8 @@ def reason(row: SubmissionRow) -> str:
         return ""
     title = entry(row.outcome_kind).title
     if row.state in (ItemState.REJECTED, ItemState.NOT_SENT) and row.server_message:
-        return f"{title}: {row.server_message}"
+        said = row.server_message if row.status_code else transport_words(row.server_message)
+        return f"{title}: {said}"
     return title
 
 
@@ -296,5 +298,6 @@ class HistoryTableModel(QAbstractTableModel):
         if row.status_code:
             lines.append(f"HTTP {row.status_code}")
         if row.server_message:
-            lines.append(row.server_message)
+            lines.append(row.server_message if row.status_code
+                         else transport_words(row.server_message))
         return "\n".join(lines)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.catalogue import NextStep, Written, entry
+from pacspace_desktop.domain.redact import transport_words
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.history_service import HistoryService
 from pacspace_desktop.storage.records import ItemRow, SubmissionDetail
@@ -59,7 +60,9 @@ def answer_text(detail: SubmissionDetail) -> str:
     parts = []
     for a in detail.attempts:
         status = f"HTTP {a.status_code}" if a.status_code is not None else "no answer"
-        message = f"Server message: {a.server_message}\n" if a.server_message else ""
+        said = a.server_message if a.status_code is not None \
+            else transport_words(a.server_message)
+        message = f"Server message: {said}\n" if a.server_message else ""
         parts.append(f"Attempt {a.number} — {status} — {a.duration_ms} ms — "
                      f"{when(a.started_at)}\n{message}{a.response_text or '(no answer text)'}")
     if not parts:

@@ -29,3 +29,14 @@ def test_shape(text: str, problem: str | None) -> None:
 def test_mask_of_odd_text() -> None:
     assert mask_key("whatever") == "•••"
     assert mask_key("") == ""
+
+
+def test_transport_words_drop_exception_names_of_old_histories() -> None:
+    from pacspace_desktop.domain.redact import transport_words
+
+    assert transport_words("ReadTimeout: timed out") == "Timed out"
+    assert transport_words("httpx.RemoteProtocolError: Server disconnected") == \
+        "Server disconnected"
+    assert transport_words("ConnectTimeout") == "No details were recorded."
+    assert transport_words("127.0.0.1:9 refused the connection.") == \
+        "127.0.0.1:9 refused the connection."
