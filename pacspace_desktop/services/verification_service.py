@@ -192,6 +192,10 @@ class VerificationService(QObject):
         self._task = start_task(self._reads(self._reader, self._environment, self._demand),
                                 name="reading verifications")
 
+    def reads_words(self) -> str:
+        """What the background checks do now, in words (before any `reads_changed`)."""
+        return "Background checks are running." if self.reading else self._idle_words()
+
     def _idle_words(self) -> str:
         if self._reader is None:
             return "Background checks need the API key of the active profile."

@@ -104,10 +104,10 @@ class Counts:
         return self.verified + self.failed + self.waiting + self.not_known
 
     def text(self) -> str:
-        """"38 of 40 verified", "2 failed", or "" when nothing was written."""
-        if not self.written:
-            return ""
-        parts = [f"{self.verified} of {self.written} verified"]
+        """"38 of 40 verified" (of the items PacSpace accepted), "2 failed", "1 not yet known"
+        (outcome unknown), or "" when nothing was written."""
+        accepted = self.verified + self.failed + self.waiting
+        parts = [f"{self.verified} of {accepted} verified"] if accepted else []
         if self.failed:
             parts.append(f"{self.failed} failed")
         if self.not_known:

@@ -34,6 +34,7 @@ from pacspace_desktop.ui.history_items_model import (
 )
 from pacspace_desktop.ui.history_model import number, source_label
 from pacspace_desktop.ui.outcome_card import OutcomeCard, OutcomeView
+from pacspace_desktop.ui.verification_words import VerificationNote
 
 WRITES_PATH = "/api/v1/writes"
 
@@ -184,6 +185,8 @@ class SubmissionDetailPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.card)
+        self.verification_note = VerificationNote()
+        layout.addWidget(self.verification_note)
         layout.addWidget(self.tabs, 1)
         self.show_detail(None)
 
@@ -217,6 +220,7 @@ class SubmissionDetailPanel(QWidget):
         self.card.show_outcome(self._view(detail))
         self.card.toggle.setChecked(bool(self.card.view and self.card.view.details))
         self.items_model.set_items(detail.items)
+        self.verification_note.show_items(detail.items)
         self.attempts_model.set_attempts(detail.attempts)
         self.items_view.resizeColumnsToContents()
         self.attempts_view.resizeColumnsToContents()

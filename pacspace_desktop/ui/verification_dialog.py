@@ -101,7 +101,7 @@ class VerificationDialog(QDialog):
         self.clear_secret.clicked.connect(self._clear_secret)
         self.apply.clicked.connect(self._apply)
         self.reload_log()
-        self.resize(980, 640)
+        self.resize(1120, 660)
 
     def _build(self) -> None:
         reads_box = QGroupBox("Background checks")
@@ -166,6 +166,7 @@ class VerificationDialog(QDialog):
         self.key.setText(r.key_file)
         self._show_secret_state()
         self._show_status(self.service.receiver_status)
+        self.reads_status.setText(self.service.reads_words())
 
     def _show_secret_state(self) -> None:
         stored = self.service.has_secret()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QLocale
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage.records import ItemRow
@@ -23,11 +24,10 @@ def verification_colour(state: Verification) -> QColor:
 
 
 def short_time(value: datetime | None) -> str:
-    """A time in the user's locale and time zone, short form."""
-    if value is None:
-        return ""
-    stamp = QDateTime.fromMSecsSinceEpoch(int(value.timestamp() * 1000))
-    return QLocale.system().toString(stamp, QLocale.FormatType.ShortFormat)
+    """A time in the user's locale and time zone, short form (as the history list shows)."""
+    from pacspace_desktop.ui.history_model import local_stamp  # history_model imports us
+
+    return local_stamp(value) if value is not None else ""
 
 
 def verification_text(counts: Counts | None) -> str:
@@ -73,3 +73,53 @@ def item_verification_tip(item: ItemRow) -> str:
     if item.verification_warning:
         parts.append(item.verification_warning)
     return "\n".join(p for p in parts if p)
+
+
+def note_for(items: list[ItemRow]) -> tuple[str, str]:
+    """A sentence on a submission's verification for its detail, and its kind
+    ("failed", "waiting", "verified" or "" for nothing to say)."""
+    states = [Verification(it.verification) for it in items if it.verification in
+              {v.value for v in Verification}]
+    failed = [it for it in items if it.verification == Verification.FAILED.value]
+    written = [s for s in states if s is not Verification.NONE]
+    verified = states.count(Verification.VERIFIED)
+    twice = sum(1 for it in items if it.verification_warning)
+    tail = (f" {twice} record key(s) have more writes on PacSpace than this history knows: "
+            "written twice? Compare before sending anything for them again." if twice else "")
+    if failed:
+        reasons = sorted({it.verification_reason for it in failed if it.verification_reason})
+        why = f" PacSpace's reason: {'; '.join(reasons)}." if reasons else ""
+        return (f"✗ PacSpace accepted these items but its verification failed for "
+                f"{len(failed)} of {len(written)}.{why} They are not confirmed: give PacSpace "
+                "support the Request ID before sending them again." + tail, "failed")
+    waiting = states.count(Verification.WAITING)
+    if waiting:
+        return (f"… {verified} of {len(written)} verified; {waiting} wait for PacSpace's "
+                "verification. Nothing to do: history updates when PacSpace confirms them."
+                + tail, "waiting")
+    if written and verified == len(written):
+        last = max((it.verified_at for it in items if it.verified_at), default=None)
+        at = f", the last on {short_time(last)}" if last else ""
+        return f"✓✓ PacSpace verified all {verified} item(s){at}." + tail, "verified"
+    return tail.strip(), "warning" if tail else ""
+
+
+class VerificationNote(QLabel):
+    """One line under the outcome card: how PacSpace's verification of the items stands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setAccessibleName("Verification of these items")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_items(self, items: list[ItemRow]) -> None:
+        """Say how these items' verification stands (hidden when there is nothing to say)."""
+        text, kind = note_for(items)
+        self.setText(text)
+        self.setVisible(bool(text))
+        colour = {"failed": ItemState.REJECTED, "verified": ItemState.VERIFIED,
+                  "warning": ItemState.UNKNOWN}.get(kind)
+        self.setStyleSheet(f"color: {state_colour(colour).name()}; font-weight: bold;"
+                           if colour else "")
