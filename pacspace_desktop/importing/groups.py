@@ -64,10 +64,13 @@ def _has_error(findings: Iterable[Finding]) -> bool:
 
 
 def regroup(v: TableValidation, keys: Iterable[str]) -> None:
-    """Set the group findings of every row holding one of `keys` (after their own checks)."""
+    """Set the group findings of every row holding one of `keys`, after the rows of those keys
+    were checked on their own (an edit re-checks every row sharing its old or new key)."""
     index, stored = v._index, v._findings
+    repeated = index.repeats()
     for key in set(keys):
-        if not key:
+        if key not in repeated:
+            # one row (or none): its own check just stored it without group findings
             continue
         rows = index.rows_of(key)
         base = {r: tuple(f for f in stored.get(r, ()) if f.code not in GROUP_CODES)

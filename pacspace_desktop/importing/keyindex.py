@@ -118,7 +118,7 @@ class KeyIndex:
         return affected
 
     def _remove(self, row: int, key: str) -> list[int]:
-        if self.first.get(key, 0) is None and key not in self.more:
+        if key not in self.more and key in self.first:
             # a key on exactly one row, and this row holds it: no need to look it up
             del self.first[key]
             return []

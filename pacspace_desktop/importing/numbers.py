@@ -138,6 +138,12 @@ def _digits(body: str, decimal: str, text: str) -> str:
         groups = head.split(group)
         if (not all(g.isdigit() for g in groups) or not 1 <= len(groups[0]) <= 3
                 or any(len(g) != 3 for g in groups[1:])):
+            if len(groups) == 2 and group in ",." and all(g.isdigit() for g in groups) \
+                    and not mark:
+                this, other = ("comma", "point") if group == "," else ("point", "comma")
+                raise NumberError(f"“{shown(text)}” has a decimal {this}, but this column "
+                                  f"is read with a decimal {other}: choose the decimal "
+                                  f"{this} for it, or correct the value.")
             raise NumberError(f"“{shown(text)}” is not a number: the thousands separators "
                               "are not in groups of three digits.")
         head = "".join(groups)

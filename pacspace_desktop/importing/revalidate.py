@@ -8,19 +8,23 @@ from __future__ import annotations
 import copy
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from pacspace_desktop.domain.limits import Limits
 from pacspace_desktop.importing.groups import regroup
 from pacspace_desktop.importing.keyindex import KeyIndex
 from pacspace_desktop.importing.plan import Finding, Plan
 from pacspace_desktop.importing.rowmap import RowChecks, by_row, read_findings, shifted
+from pacspace_desktop.importing.rowscan import cell_checks
+from pacspace_desktop.importing.scan import scan_ids
 from pacspace_desktop.importing.table import ImportTable, RowBlock
 
 if TYPE_CHECKING:
     pass
 
 _SHARE_ROWS = 64  # re-checking more rows than this shares the answers for repeated values
+_BULK_ROWS = 2048  # re-checking more rows than this goes column by column, as the full check
 _PROGRESS_ROWS = 4096  # rows re-checked between two progress calls
 
 
@@ -29,6 +33,7 @@ class RevalidationMixin:
 
     table: ImportTable
     plan: Plan
+    limits: Limits
     bits: array[int]
     _findings: dict[int, tuple[Finding, ...]]
     _errors: bytearray
@@ -44,6 +49,16 @@ class RevalidationMixin:
         raise NotImplementedError
 
     def _row_findings(self, row: int, checks: RowChecks) -> tuple[Finding, ...]:
+        raise NotImplementedError
+
+    def _sent_before(self, key: str) -> Finding:
+        raise NotImplementedError
+
+    def _size_finding(self, row: int) -> Finding | None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _has_error(findings: Sequence[Finding]) -> bool:
         raise NotImplementedError
 
     def revalidate_rows(self, rows: Iterable[int],
@@ -75,16 +90,53 @@ class RevalidationMixin:
             if progress is not None and not i % _PROGRESS_ROWS:
                 progress(i, 2 * len(rows))
         self._ask_known(new_keys)
-        checks = RowChecks.of(self.plan, share=len(affected) > _SHARE_ROWS)
         total = len(rows) + len(affected)
-        for i, row in enumerate(affected):
-            self._store(row, self._row_findings(row, checks))
-            if progress is not None and not i % _PROGRESS_ROWS:
-                progress(len(rows) + i, total)
+        if len(affected) > _BULK_ROWS:  # column by column, as the full check
+            ordered = sorted(affected)
+            found = self._bulk_findings(ordered)
+            for pos, row in enumerate(ordered):
+                self._store(row, tuple(found.get(pos, ())))
+        else:
+            checks = RowChecks.of(self.plan, share=len(affected) > _SHARE_ROWS)
+            for i, row in enumerate(affected):
+                self._store(row, self._row_findings(row, checks))
+                if progress is not None and not i % _PROGRESS_ROWS:
+                    progress(len(rows) + i, total)
         regroup(self, {index.keys[r] for r in affected})  # type: ignore[arg-type]
         if progress is not None:
             progress(total, total)
         return sorted(affected)
+
+    def _bulk_findings(self, rows: list[int]) -> dict[int, list[Finding]]:
+        """The findings of many rows (by position in `rows`) through the column scans."""
+        plan, index = self.plan, self._index
+        found: dict[int, list[Finding]] = {}
+        read = self._read
+        if read:
+            for pos, row in enumerate(rows):
+                if row in read:
+                    found[pos] = list(read[row])
+        keys = [index.keys[r] for r in rows]
+        scan_ids(keys, plan.key_findings, found, self.limits.max_id_length)
+        bits = cell_checks(plan, rows, found, keys)
+        target = self.bits
+        for pos, row in enumerate(rows):
+            target[row] = bits[pos]
+        sent = self._sent
+        if sent:
+            for pos, key in enumerate(keys):
+                if key in sent:
+                    found.setdefault(pos, []).append(self._sent_before(key))
+        budget = self.limits.max_body_bytes // 4
+        columns = self.table.columns
+        if sum(max(map(len, (c[r] for r in rows)), default=0) for c in columns) > budget:
+            for pos, row in enumerate(rows):
+                if (sum(len(c[row]) for c in columns) > budget
+                        and not self._has_error(found.get(pos, ()))):
+                    finding = self._size_finding(row)
+                    if finding is not None:
+                        found.setdefault(pos, []).append(finding)
+        return found
 
     def staged_revalidation(self, rows: Iterable[int],
                             progress: Callable[[int, int], None] | None = None

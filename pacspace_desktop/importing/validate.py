@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -12,11 +11,6 @@ from operator import not_
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.domain.validation import Severity, check_body_size
-from pacspace_desktop.importing.cells import (
-    has_excel_errors,
-    is_balance_label,
-    may_hold_total_label,
-)
 from pacspace_desktop.importing.gcpause import gc_paused, promote_young
 from pacspace_desktop.importing.groups import (
     CombinedRecord,
@@ -25,20 +19,16 @@ from pacspace_desktop.importing.groups import (
     regroup,
 )
 from pacspace_desktop.importing.keyindex import KeyIndex
-from pacspace_desktop.importing.mapping import FieldSource, Mapping, MetadataType, SourceKind
-from pacspace_desktop.importing.numbers import plain_amount, shown
+from pacspace_desktop.importing.mapping import FieldSource, Mapping, SourceKind
+from pacspace_desktop.importing.numbers import shown
 from pacspace_desktop.importing.plan import CellProblem, ColumnFormat, Finding, Plan
 from pacspace_desktop.importing.progress import CancelToken, ProgressCallback
 from pacspace_desktop.importing.revalidate import RevalidationMixin, StagedRevalidation
 from pacspace_desktop.importing.rowmap import RowChecks, read_findings
+from pacspace_desktop.importing.rowscan import cell_checks, excel_first, total_finding
 from pacspace_desktop.importing.scan import (
-    all_plain_numbers,
-    cell_check,
     longest,
-    scan_bits,
-    scan_column,
     scan_ids,
-    slices,
 )
 from pacspace_desktop.importing.table import ImportTable
 
@@ -111,27 +101,7 @@ class TableValidation(RevalidationMixin):
         note(plan.key_source, scan_ids(keys, plan.key_findings, found, longest, key_index.add))
         key_index.finish()
         tick(1)
-        note(plan.account_source, scan_ids(plan.values(plan.account_source),
-                                           plan.account_findings, found, longest))
-        tick(2)
-        if plan.signed:
-            self.bits = self._signed_bits(found)
-        else:
-            self.bits, most = scan_bits(plan.bits_values(), plan, found)
-            note(plan.bits_source, most)
-        tick(3)
-        for meta, index, convert in plan.metadata:
-            if meta.type is MetadataType.TEXT:
-                continue  # any text is fine
-            quick = plain = None
-            if meta.type is MetadataType.NUMBER:
-                separator = plan.separators[meta.column]
-                quick = plain_amount(separator)[0]
-                plain = functools.partial(all_plain_numbers, separator=separator)
-            lengths[index] = scan_column(table.columns[index], cell_check(convert), found,
-                                         quick, plain)
-        self._excel_errors(found)
-        self._total_rows(found, keys)
+        self.bits = cell_checks(plan, None, found, keys, lengths)
         tick(4)
         self._ask_known(self._index.first.keys())
         for key in self._sent:
@@ -143,61 +113,6 @@ class TableValidation(RevalidationMixin):
             self._store(row, tuple(row_findings))
         regroup(self, self._index.repeats())
         tick(6)
-
-    def _signed_bits(self, found: dict[int, list[Finding]]) -> array[int]:
-        """Bits with the sign rule applied, row by row (answers shared for repeated pairs)."""
-        plan = self.plan
-        bits: array[int] = array("q", bytes(8 * self.table.row_count))
-        memo: dict[tuple[str, str], tuple[int | None, tuple[Finding, ...]]] = {}
-        for row in range(self.table.row_count):
-            pair = (plan.bits_at(row), plan.sign_at(row))
-            result = memo.get(pair)
-            if result is None:
-                result = memo[pair] = plan.row_bits(row)
-            value, findings = result
-            if value is None:
-                found.setdefault(row, []).extend(findings)
-            else:
-                bits[row] = value
-        return bits
-
-    def _excel_errors(self, found: dict[int, list[Finding]]) -> None:
-        """Excel error values (`#N/A`, `#REF!`, …) in any mapped column are problems."""
-        columns = self.table.columns
-        rows: set[int] = set()
-        for index in self.plan.mapped_columns:
-            for start, part in slices(columns[index]):
-                if has_excel_errors(part):
-                    rows.update(start + i for i, text in enumerate(part) if text[:1] == "#"
-                                or text[:2].strip()[:1] == "#")
-        for row in sorted(rows):
-            extra = self.plan.cell_findings(row)
-            if extra:
-                found[row] = _excel_first(found.get(row, []), extra)
-
-    def _total_rows(self, found: dict[int, list[Finding]], keys: list[str]) -> None:
-        """Total and subtotal rows are left out of the items, with their own reason."""
-        plan = self.plan
-        candidates = {row for row, fs in found.items()
-                      if any(f.field in ("key", "accountId") for f in fs)}
-        for values in (keys, plan.values(plan.account_source)):
-            for start, part in slices(values):
-                if may_hold_total_label(part):
-                    candidates.update(range(start, start + len(part)))
-        for row in sorted(candidates):
-            finding = self._total_finding(row)
-            if finding is not None:
-                kept = [f for f in found.get(row, ()) if f.field is None]
-                found[row] = [*kept, finding]
-
-    def _total_finding(self, row: int) -> Finding | None:
-        label = self.plan.total_row_label(row)
-        if label is None:
-            return None
-        kind = "balance" if is_balance_label(label) else "total"
-        return Finding("", None, "total_row",
-                       f"A {kind} row (“{shown(label)}”), not an item: it is left out of what "
-                       "is sent.")
 
     def _check_sizes(self, found: dict[int, list[Finding]], lengths: dict[int, int]) -> None:
         budget = self.limits.max_body_bytes // 4
@@ -260,8 +175,8 @@ class TableValidation(RevalidationMixin):
                 found += convert(text)[1]
         errors = plan.cell_findings(row)
         if errors:
-            found = _excel_first(found, errors)
-        total = self._total_finding(row)
+            found = excel_first(found, errors)
+        total = total_finding(plan, row)
         if total is not None:
             found = [*(f for f in found if f.field is None), total]
         if key in self._sent:
@@ -395,12 +310,6 @@ class TableValidation(RevalidationMixin):
                         ) -> list[tuple[WriteItem, list[int]]]:
         """Like `build_items`, with the rows each item comes from."""
         return items_with_rows(self, self.valid_rows() if rows is None else list(rows))
-
-
-def _excel_first(found: list[Finding], errors: list[Finding]) -> list[Finding]:
-    """The Excel error of a cell instead of "“#DIV/0!” is not a number" for the same cell."""
-    columns = {f.column for f in errors}
-    return [*(f for f in found if f.column not in columns), *errors]
 
 
 def validate_table(table: ImportTable, mapping: Mapping, limits: Limits = DEFAULT_LIMITS,

@@ -215,7 +215,7 @@ class ImportService(QObject):
         problems = tuple(check_mapping(mapping, table.headers))
         if problems:
             return ImportResult(path, options, table, mapping, None, match, problems)
-        rows = f"{table.row_count:,} rows"
+        rows = f"{table.row_count:,} row{'s' if table.row_count != 1 else ''}"
 
         def checking(step: int, steps: int) -> None:
             self._state = (start + (100 - start) * step // max(steps, 1),

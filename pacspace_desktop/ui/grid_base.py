@@ -67,6 +67,8 @@ class CellEdit:
         at: For rows put in or taken out: the first such row; else -1.
         delta: Rows put in (> 0) or taken out (< 0) at `at`; 0 for an edit of cells.
         removed: For rows taken out, their account ID and bits (in order).
+        worked: What the worker of a big edit computed for the panels that follow it (the
+            totals' change), or None.
     """
 
     rows: tuple[int, ...]
@@ -75,6 +77,7 @@ class CellEdit:
     at: int = -1
     delta: int = 0
     removed: tuple[tuple[str, int], ...] = ()
+    worked: object = None
 
 
 @dataclass(frozen=True, slots=True)

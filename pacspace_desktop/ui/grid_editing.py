@@ -37,7 +37,12 @@ def cells(n: int) -> str:
 
 def rows(n: int) -> str:
     """ "1 row", "3 rows"."""
-    return f"{n:,} row{'s' if n != 1 else ''}"
+    return plural(n, "row")
+
+
+def plural(n: int, word: str) -> str:
+    """ "1 row", "1,234 rows" (words that add an s)."""
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 BUSY = "The rows of the last change are still being checked; wait until it ends."
@@ -242,8 +247,12 @@ class GridEditor(QObject):
             words.append(f"{cells(left_out)} of rows already sent were left unchanged.")
         bottom = min(top + len(data), model.rowCount()) - 1
         first, last = (table.line_of(model.table_row(v)) for v in (top, bottom))
-        span = (f"line {first:,}" if first == last else f"lines {first:,}–{last:,}"
-                if first and last else f"from line {first:,}" if first else "new rows")
+        if first and last:
+            span = f"line {first:,}" if first == last else f"lines {first:,}–{last:,}"
+        elif first or last:  # rows of the file and rows added here (line 0) together
+            span = f"rows from line {first:,} on" if first else f"rows up to line {last:,}"
+        else:
+            span = "rows added here" if bottom > top else "a row added here"
         words.insert(0, f"Pasted {cells(n)} into {span}"
                      + (f", adding {rows(len(new_rows))}." if new_rows else ".")
                      + " Undo (Ctrl+Z) puts the cells back.")

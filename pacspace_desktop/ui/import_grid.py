@@ -112,6 +112,7 @@ class ImportGrid(QWidget):
         self.send_bar.run_finished.connect(self._run_finished)
         self.send_bar.run_started.connect(self._make_room)
         self.model.cells_changed.connect(self._edited)
+        self.model.in_worker = self.totals.precompute  # a big edit's totals change, off the UI
 
         tools = QHBoxLayout()
         tools.addWidget(self.only_problems)

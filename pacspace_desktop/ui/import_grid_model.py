@@ -26,6 +26,7 @@ from pacspace_desktop.ui.grid_base import (
     GridModelBase,
     Index,
 )
+from pacspace_desktop.ui.grid_worker import WorkerHook, in_worker, loop_running, touches_totals
 
 __all__ = ["BIG_CHECK", "HELD_BACK", "NOT_CHECKED", "READY", "CellEdit", "Change",
            "ImportGridModel"]
@@ -145,6 +146,10 @@ class ImportGridModel(GridModelBase):
             self.set_cells([(row, col, text)])
         return True
 
+    in_worker: WorkerHook | None = None
+    """Called in the worker after the check of a big edit, with the staged check and the rows'
+    accounts and bits before the edit; its result reaches `cells_changed` as `worked`."""
+
     def set_cells(self, changes: Sequence[Change]) -> list[int]:
         """Change cells (table row, table column, text), check them again, repaint.
 
@@ -163,13 +168,13 @@ class ImportGridModel(GridModelBase):
         self._refuse_while_checking()
         rows = sorted({r for r, _c, _t in changes})
         before: dict[int, tuple[str, int]] = {}
-        if validation is not None:
+        if validation is not None and touches_totals(validation, changes):
             account, bits = validation.plan.account_at, validation.bits
             before = {r: (account(r), bits[r]) for r in rows}
         columns = table.columns
         for row, column, text in changes:
             columns[column][row] = text
-        if validation is not None and len(rows) > self.big_check and _loop_running():
+        if validation is not None and len(rows) > self.big_check and loop_running():
             self._start_check(validation, rows, before)
             return rows
         affected = validation.revalidate_rows(rows) if validation is not None else rows
@@ -201,8 +206,10 @@ class ImportGridModel(GridModelBase):
     async def _run_check(self, validation: TableValidation, rows: list[int],
                          before: dict[int, tuple[str, int]]) -> None:
         staged: StagedRevalidation | None = None
+        worked: object = None
         try:
-            staged = await asyncio.to_thread(_in_worker, validation, rows, self._progress)
+            staged, worked = await asyncio.to_thread(in_worker, validation, rows,
+                                                     self._progress, before, self.in_worker)
         finally:
             # a new table (or mapping) shown meanwhile makes the result moot
             current = staged is not None and self._validation is validation
@@ -212,7 +219,8 @@ class ImportGridModel(GridModelBase):
             self._text = ""
             if current:
                 self._after_change(affected)
-                self.cells_changed.emit(CellEdit(tuple(rows), tuple(affected), before))
+                self.cells_changed.emit(CellEdit(tuple(rows), tuple(affected), before,
+                                                 worked=worked))
             self.check_progress.emit("")
             self.checking_changed.emit(False)
 
@@ -388,16 +396,3 @@ class ImportGridModel(GridModelBase):
             return lambda r: (state[r], validation.is_valid(r))
         cells = table.columns[column - 1]
         return lambda r: cells[r].casefold()
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def _in_worker(validation: TableValidation, rows: list[int],
-               progress: Callable[[int, int], None]) -> StagedRevalidation:
-    return validation.staged_revalidation(rows, progress)

@@ -180,6 +180,7 @@ class MappingPanel(QWidget):
             row.set(chosen.get(column))
         self._formats = {}
         self._update_notes()
+        self._update_suggestion()
         self._loading = False
 
     def _build_rows(self, headers: Sequence[str]) -> None:
@@ -231,7 +232,9 @@ class MappingPanel(QWidget):
         self._changed()
 
     def _update_suggestion(self) -> None:
-        left = [m for m in self._suggested if not self.meta_rows[m.column].include.isChecked()]
+        rows = self.meta_rows  # the suggestions of the file before may name other columns
+        left = [m for m in self._suggested
+                if m.column in rows and not rows[m.column].include.isChecked()]
         self.suggest_row.setVisible(bool(left))
         names = ", ".join(f"{m.name} (“{m.column}”)" for m in left)
         self.suggest_label.setText(

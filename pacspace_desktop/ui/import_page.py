@@ -39,6 +39,7 @@ from pacspace_desktop.storage.drafts import DraftStore
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.ui.grid_actions import GridActions
 from pacspace_desktop.ui.grid_commands import MappingCommand
+from pacspace_desktop.ui.grid_editing import plural
 from pacspace_desktop.ui.import_draft import DraftBanner, DraftKeeper
 from pacspace_desktop.ui.import_grid import ImportGrid
 from pacspace_desktop.ui.import_mapping import MappingPanel
@@ -235,7 +236,7 @@ class ImportPage(FileOpening, QWidget):
         self.result = result
         table = result.table
         if new_table:
-            self.file_label.setText(f"{result.path.name} — {table.row_count:,} rows")
+            self.file_label.setText(f"{result.path.name} — {plural(table.row_count, 'row')}")
             self.preview.set_table(result.path, table, result.options)
             self.grid.send_bar.set_source(result.path.name)
             self.grid.send_bar.reset()
@@ -262,7 +263,7 @@ class ImportPage(FileOpening, QWidget):
             self.mapping.set_profile_note(note)
             self.stack.setCurrentWidget(self.tabs)
             self.tabs.setCurrentIndex(TAB_FILE)
-            words = f"Read {table.row_count:,} rows from {result.path.name}."
+            words = f"Read {plural(table.row_count, 'row')} from {result.path.name}."
             if result.mapping_problems:
                 words += " Some columns still need choosing (step 2)."
             self._say(f"{words} {note}".strip())
@@ -344,7 +345,8 @@ class ImportPage(FileOpening, QWidget):
         except OSError as exc:
             self._say(f"The file could not be written: {exc.strerror or exc}.", problem=True)
             return -1
-        self._say(f"{written:,} rows with problems were written to {path.name}, with a "
+        self._say(f"{plural(written, 'row')} with problems {'were' if written != 1 else 'was'} "
+                  f"written to {path.name}, with a "
                   "“Problem” column. Fix them there, then import that file.")
         return written
 

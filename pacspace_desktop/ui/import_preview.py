@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from pacspace_desktop.importing import FileKind, ImportTable, ReadOptions
+from pacspace_desktop.ui.grid_editing import plural
+from pacspace_desktop.ui.style import warning_style
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -168,9 +170,12 @@ class ImportPreview(QWidget):
         d = table.detection
         lines = "".join(f"<li>{escape(line)}</li>" for line in d.describe())
         issues = [i for i in table.issues if i.is_error]
-        note = (f"<p>{len(issues):,} line(s) had a problem while reading; they are in the "
-                "problems list.</p>" if issues else "")
-        self.found.setText(f"<p><b>{escape(path.name)}</b> — {table.row_count:,} rows, "
+        n = len(issues)
+        note = (f"<p>{plural(n, 'line')} had a problem while reading; "
+                f"{'they are' if n != 1 else 'it is'} in the problems list.</p>" if n else "")
+        note += "".join(f"<p style='{warning_style()}'>⚠ {escape(w)}</p>"
+                        for w in table.warnings)
+        self.found.setText(f"<p><b>{escape(path.name)}</b> — {plural(table.row_count, 'row')}, "
                            f"{len(table.headers)} columns. What was found, and why:</p>"
                            f"<ul>{lines}</ul>{note}")
         workbook = d.kind is FileKind.XLSX

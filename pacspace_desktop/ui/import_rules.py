@@ -164,8 +164,10 @@ class RulesBox(QGroupBox):
             self.repeat_info.setStyleSheet("")
             return
         policy = self.repeat_policy()
-        what = {RepeatPolicy.HOLD: "all their lines are held back",
-                RepeatPolicy.SUM: "the lines of each are added up into one record",
+        one = keys == 1
+        what = {RepeatPolicy.HOLD: f"all {'its' if one else 'their'} lines are held back",
+                RepeatPolicy.SUM: ("its lines are added up into one record" if one else
+                                   "the lines of each are added up into one record"),
                 RepeatPolicy.PER_LINE: "each line is a record of its own"}[policy]
         plural = "s are" if keys != 1 else " is"
         self.repeat_info.setText(

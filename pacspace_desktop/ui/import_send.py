@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from html import escape
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -136,10 +137,13 @@ class ImportSender(QWidget):
         ready = self.ready_count()
         again = bool(self._model.count_in(ItemState.REJECTED, ItemState.NOT_SENT))
         plural = "s" if ready != 1 else ""
+        records = totals.records - (totals.valid - ready)
+        also = (f" ({records:,} record{'s' if records != 1 else ''})"
+                if ready and 0 < records != ready else "")
         if again:
-            self.send.setText(f"Send the {ready:,} row{plural} that were not written…")
+            self.send.setText(f"Send the {ready:,} row{plural} that were not written{also}…")
         else:
-            self.send.setText(f"Send {ready:,} valid row{plural}…" if ready else "Send…")
+            self.send.setText(f"Send {ready:,} valid row{plural}{also}…" if ready else "Send…")
         self.send.setEnabled(ready > 0 and not self._mine)
         self.pause.setVisible(self._mine)
         self.resume.setVisible(self._paused and not self._mine)
@@ -344,12 +348,22 @@ def review_notes(validation: TableValidation) -> list[str]:
     notes = []
     combined = validation.combined()
     if combined:
-        label = validation.plan.key_column.lstrip("*").strip()
-        names = "; ".join(f"“{c.key}” (lines {lines_text(c.lines)}, {c.bits:,} bits)"
-                          for c in combined[:8])
-        more = f"; and {len(combined) - 8:,} more" if len(combined) > 8 else ""
-        notes.append(f"<b>{len(combined):,} invoice{'s' if len(combined) != 1 else ''} "
-                     f"added up into one record each</b> ({label}): {names}{more}.")
+        factor = validation.mapping.amount.factor
+        def amount(bits: int) -> str:
+            if factor == 1:
+                return f"{bits:,} bits"
+            whole, part = divmod(abs(bits), factor)
+            sign = "−" if bits < 0 else ""
+            return f"{sign}{whole:,}.{part:0{len(str(factor)) - 1}d} ({bits:,} bits)"
+
+        names = "".join(f"<li>“{escape(c.key)}”: lines {lines_text(c.lines)} → one record "
+                        f"of {amount(c.bits)}</li>" for c in combined[:8])
+        more = (f"<li>… and {len(combined) - 8:,} more</li>" if len(combined) > 8 else "")
+        n = len(combined)
+        notes.append(f"<b>{n:,} invoice{'s' if n != 1 else ''} on several lines "
+                     f"{'are' if n != 1 else 'is'} sent as one record each</b>, "
+                     f"{'their' if n != 1 else 'its'} lines added up:<ul "
+                     f"style='margin:0'>{names}{more}</ul>")
     totals = validation.total_rows()
     held = len(validation.error_rows()) - len(totals)
     if held > 0:

@@ -83,6 +83,8 @@ class ReviewDialog(QDialog):
         self.notes.setWordWrap(True)
         self.notes.setAccessibleName("What else to know before sending")
         self.notes.setVisible(bool(notes))
+        if notes:
+            self.setMinimumWidth(560)
         layout.addWidget(self.notes)
 
         self.duplicates = QTableWidget(0, 4)

@@ -163,3 +163,28 @@ def test_adding_the_lines_up_never_changes_the_sum(lines: list[tuple[str, int]])
     sums = {a: t.bits for a, t in control_totals(summed).accounts.items()}
     lines_sums = {a: t.bits for a, t in control_totals(per_line).accounts.items()}
     assert sums == lines_sums
+
+
+@pytest.mark.parametrize("policy", [RepeatPolicy.HOLD, RepeatPolicy.SUM])
+def test_big_re_checks_column_by_column_match_a_full_check(
+        monkeypatch: pytest.MonkeyPatch, policy: RepeatPolicy) -> None:
+    import random
+
+    from pacspace_desktop.importing import revalidate
+
+    rng = random.Random(12)
+    mapping = dataclasses.replace(MAPPING, repeats=policy)
+    rows = [[rng.choice(["A", "B", "C", "D", "E", ""]) + str(rng.randrange(40)),
+             rng.choice(["X", "Y", " Z", "Total", "#N/A"]),
+             rng.choice(["1.00", "-2.50", "x", "#DIV/0!", ""]), ""] for _ in range(600)]
+    table = table_of(rows)
+    v = validate_table(table, mapping)
+    monkeypatch.setattr(revalidate, "_BULK_ROWS", 0)  # every re-check takes the bulk path
+    for _round in range(5):
+        edited = rng.sample(range(table.row_count), 150)
+        for row in edited:
+            table.set_cell(row, rng.randrange(3), rng.choice(["A1", "B2", "X", "3.00", ""]))
+        v.revalidate_rows(edited)
+        assert state(v) == state(validate_table(copy.deepcopy(table), mapping))
+        staged = v.staged_revalidation([])
+        v.apply_staged(staged)
