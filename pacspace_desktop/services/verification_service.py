@@ -26,7 +26,7 @@ from pacspace_desktop.network.webhooks import secret_problem
 from pacspace_desktop.services.history_checks import check_record, retry_after_seconds
 from pacspace_desktop.services.history_service import Reader
 from pacspace_desktop.services.tasks import start_task
-from pacspace_desktop.services.webhook_intake import WebhookIntake
+from pacspace_desktop.services.webhook_intake import WebhookIntake, receiver_warning
 from pacspace_desktop.storage import verification
 from pacspace_desktop.storage.db import StorageError, connect
 from pacspace_desktop.storage.history import HistoryStore
@@ -344,17 +344,9 @@ class VerificationService(QObject):
             return self._not_listening(f"The receiver cannot listen on {rec.host}:{rec.port}: "
                                        f"{exc}. Choose another port.")
         self._server, self._intake = server, intake
-        warning = ""
-        if remote and tls is None:
-            warning = (f"Listening on {rec.host} without TLS: others on the network can read "
-                       "what PacSpace sends here (record keys, Request IDs). Signatures still "
-                       "stop forged deliveries. Add a certificate, or keep the receiver on "
-                       "this computer behind a TLS relay or tunnel.")
-        if not secret:
-            warning = ("No signing secret is stored: every delivery will be refused until "
-                       "you add it. " + warning).strip()
         self._set_status(ReceiverStatus(True, server.url, f"Listening on {server.url}",
-                                        warning))
+                                        receiver_warning(rec.host, tls is not None,
+                                                         bool(secret))))
         return True
 
     def stop_receiver(self, quiet: bool = False) -> None:

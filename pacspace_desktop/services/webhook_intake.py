@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from pacspace_desktop.network.webhook_server import Answer, Incoming
+from pacspace_desktop.network.webhook_server import Answer, Incoming, is_loopback
 from pacspace_desktop.network.webhooks import (
     SignatureProblem,
     WebhookEvent,
@@ -98,3 +98,17 @@ class WebhookIntake:
                                    incoming.body, event_id, event_type)
         self._notify(outcome, ())
         return Answer(status, detail + "\n")
+
+
+def receiver_warning(host: str, tls: bool, has_secret: bool) -> str:
+    """What a listening receiver must warn about, in words ("" when nothing)."""
+    warning = ""
+    if not is_loopback(host) and not tls:
+        warning = (f"Listening on {host} without TLS: others on the network can read what "
+                   "PacSpace sends here (record keys, Request IDs). Signatures still stop "
+                   "forged deliveries. Add a certificate, or keep the receiver on this "
+                   "computer behind a TLS relay or tunnel.")
+    if not has_secret:
+        warning = ("No signing secret is stored: every delivery will be refused until you "
+                   "add it. " + warning).strip()
+    return warning
