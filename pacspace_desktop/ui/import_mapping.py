@@ -264,6 +264,7 @@ class MappingPanel(QWidget):
         found = self._formats.get(bits_column or "")
         self.evidence.setText(f"Found in “{escape(found.column)}”: {escape(found.evidence)}"
                               if found is not None else "")
+        self.evidence.setVisible(found is not None)
         self.evidence.setStyleSheet(_WARN if found is not None and found.ambiguous else "")
         self._update_notes()
 
