@@ -60,9 +60,19 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], handle: Handler) -> None:
+    def __init__(self, address: tuple[str, int], handle: Handler,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.handle_delivery = handle
+        self.tls = tls
         super().__init__(address, _RequestHandler)
+
+    def get_request(self) -> tuple[Any, Any]:
+        conn, address = super().get_request()
+        if self.tls is not None:
+            # The handshake happens in the connection's own thread (on its first read), so a
+            # client that connects and says nothing cannot hold up everyone else.
+            conn = self.tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+        return conn, address
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks the host name up (slow, and not needed here).
@@ -162,9 +172,7 @@ class WebhookServer:
         """Bind and serve. Raises OSError when the address cannot be used."""
         host = self._host.strip("[]")
         cls = _Server6 if ":" in host else _Server
-        server = cls((host, self._port), self._handle)
-        if self._tls is not None:
-            server.socket = self._tls.wrap_socket(server.socket, server_side=True)
+        server = cls((host, self._port), self._handle, self._tls)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="webhook-receiver", daemon=True)

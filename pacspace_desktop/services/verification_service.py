@@ -166,7 +166,7 @@ class VerificationService(QObject):
             self._idle.set()
 
     def check_now(self) -> bool:
-        """Read every waiting key once now, at a modest pace (any budget but off)."""
+        """Read every waiting key once now, at a modest pace (whatever the budget)."""
         if self._reader is None:
             self.failed.emit("Checking needs the API key of the active profile. Add a key in "
                              "Settings, then check again.")

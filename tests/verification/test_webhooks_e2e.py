@@ -198,3 +198,43 @@ def test_no_secret_refuses_with_a_retryable_answer(tmp_path: Path, store: Histor
 def test_the_receiver_stays_on_loopback_unless_asked() -> None:
     with pytest.raises(ValueError, match="only on this computer"):
         WebhookServer("0.0.0.0", 0, lambda _i: None)  # type: ignore[arg-type,return-value]
+
+
+def test_the_receiver_speaks_tls_with_a_certificate(tmp_path: Path, store: HistoryStore) -> None:
+    import shutil
+    import ssl
+    import subprocess
+
+    from pacspace_desktop.network.webhook_server import tls_context
+    from pacspace_desktop.network.webhooks import sign
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                   capture_output=True)
+    seen: list[DeliveryOutcome] = []
+    intake = WebhookIntake(WebhookInbox(connect(tmp_path / "history.sqlite3")), SECRET,
+                           lambda o, _s: seen.append(o))
+    server = WebhookServer("127.0.0.1", 0, intake, tls=tls_context(str(cert), str(key))).start()
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        import socket
+
+        silent = socket.create_connection(("127.0.0.1", server.port))  # says nothing
+        body = b'{"event":"delta.verified","data":{"requestId":"req_x"}}'
+        stamp = str(int(time.time()))
+        trust = ssl.create_default_context(cafile=str(cert))
+        answer = httpx.post(server.url, content=body, verify=trust, headers={
+            "X-PacSpace-Signature": f"v1={sign(SECRET, stamp, body)}",
+            "X-PacSpace-Timestamp": stamp, "X-Event-ID": "evt_tls"})
+        assert answer.status_code == 200
+        with pytest.raises(httpx.TransportError):  # plain HTTP is not answered
+            httpx.post(server.url.replace("https", "http"), content=body, timeout=2)
+    finally:
+        silent.close()
+        server.stop()
+        intake.close()
+    assert seen == [DeliveryOutcome.UNKNOWN_REQUEST]
