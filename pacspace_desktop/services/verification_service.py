@@ -260,8 +260,9 @@ class VerificationService(QObject):
                 for item_id in target.item_ids:
                     self._store.record_check(item_id, result.checked_at, check,
                                              verified=verified)
+            clear = result.found is not None  # no clear answer: keep what was known
             verification.write(self._store.connection, lambda conn: verification.record_read(
-                conn, target, result.checked_at, verified, warning))
+                conn, target, result.checked_at, verified, warning if clear else None))
         except StorageError as exc:
             self.failed.emit(str(exc))
             return

@@ -230,12 +230,18 @@ def twice_warning(total_writes: int | None, target: ReadTarget) -> str:
 
 
 def record_read(conn: sqlite3.Connection, target: ReadTarget, read_at: datetime,
-                verified: bool, warning: str) -> None:
-    """Store what a background read found (inside the caller's transaction)."""
+                verified: bool, warning: str | None) -> None:
+    """Store what a background read found (inside the caller's transaction).
+
+    `warning` None (the read got no clear answer) keeps the warning the items had.
+    """
     marks = ",".join("?" * len(target.item_ids))
     ids = list(target.item_ids)
-    conn.execute(f"UPDATE items SET verification_read_at=?, verification_warning=? "
-                 f"WHERE id IN ({marks})", (_ts(read_at), warning or None, *ids))
+    conn.execute(f"UPDATE items SET verification_read_at=? WHERE id IN ({marks})",
+                 (_ts(read_at), *ids))
+    if warning is not None:
+        conn.execute(f"UPDATE items SET verification_warning=? WHERE id IN ({marks})",
+                     (warning or None, *ids))
     if verified:
         mark_items(conn, ids, Verification.VERIFIED, read_at, "", "read")
 
