@@ -181,3 +181,14 @@ def _common_metadata(values: list[Mapping[str, JsonValue] | None]
     kept = {k: val for k, val in first.items()
             if all((other or {}).get(k) == val for other in values[1:])}
     return kept or None
+
+
+def added_up_note(v: TableValidation, row: int) -> list[str]:
+    """For a row whose invoice is added up: the sentence saying with which lines (else [])."""
+    group = v.added_up_with(row)
+    if not group:
+        return []
+    total = sum(v.bits[r] for r in group)
+    lines = lines_text([v.table.line_of(r) for r in group])
+    return [f"Sent as one record with the other lines of its invoice (lines {lines}): "
+            f"{total:,} bits in all."]

@@ -19,7 +19,7 @@ from pacspace_desktop.importing.groups import (
     regroup,
 )
 from pacspace_desktop.importing.keyindex import KeyIndex
-from pacspace_desktop.importing.mapping import FieldSource, Mapping, SourceKind
+from pacspace_desktop.importing.mapping import FieldSource, Mapping, RepeatPolicy, SourceKind
 from pacspace_desktop.importing.numbers import shown
 from pacspace_desktop.importing.plan import CellProblem, ColumnFormat, Finding, Plan
 from pacspace_desktop.importing.progress import CancelToken, ProgressCallback
@@ -266,6 +266,17 @@ class TableValidation(RevalidationMixin):
         """Rows recognised as total or subtotal rows (left out of the items)."""
         return [r for r, fs in sorted(self._findings.items())
                 if any(f.code == "total_row" for f in fs)]
+
+    def added_up_with(self, row: int) -> list[int]:
+        """The rows one record is made of when this row's invoice is added up (else [])."""
+        if self.mapping.repeats is not RepeatPolicy.SUM:
+            return []
+        key = self._index.keys[row]
+        return self._index.rows_of(key) if key in self._index.more else []
+
+    def is_total_row(self, row: int) -> bool:
+        """True for a total, subtotal or balance row (left out of the items)."""
+        return any(f.code == "total_row" for f in self._findings.get(row, ()))
 
     def repeated_keys(self) -> dict[str, int]:
         """Record keys on several lines, with their number of lines (total rows left out)."""

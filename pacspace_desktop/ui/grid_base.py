@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QIcon
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.domain.validation import FIELD_LABELS, Severity
 from pacspace_desktop.importing import ImportTable, Mapping, SourceKind, TableValidation
+from pacspace_desktop.importing.groups import added_up_note
 from pacspace_desktop.ui.style import is_dark, state_colour, state_icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -50,34 +51,11 @@ _MARK_ROLES = frozenset((_TOOLTIP, _BACKGROUND, _DECORATION, _DESCRIPTION))
 _STATUS_ROLES = frozenset((_DISPLAY, _TOOLTIP, _DESCRIPTION, _FOREGROUND, _DECORATION))
 HELD_BACK = "– Held back"
 READY = "Ready to send"
+READY_ADDED_UP = "Ready (added up)"
+LEFT_OUT = "– Left out (a total)"
 NOT_CHECKED = "Not checked yet"
 _CACHE_ROWS = 4096
 _REPAINT_MANY = 4096  # rows changed: more repaint everything with one signal
-
-
-@dataclass(frozen=True, slots=True)
-class CellEdit:
-    """What an edit changed, for the problems panel and the totals to follow incrementally.
-
-    Attributes:
-        rows: The rows whose cells were edited.
-        affected: Rows whose problems may have changed (edited rows and rows sharing a key),
-            numbered after the edit.
-        before: For each edited row, its account ID and bits before the edit.
-        at: For rows put in or taken out: the first such row; else -1.
-        delta: Rows put in (> 0) or taken out (< 0) at `at`; 0 for an edit of cells.
-        removed: For rows taken out, their account ID and bits (in order).
-        worked: What the worker of a big edit computed for the panels that follow it (the
-            totals' change), or None.
-    """
-
-    rows: tuple[int, ...]
-    affected: tuple[int, ...]
-    before: dict[int, tuple[str, int]]
-    at: int = -1
-    delta: int = 0
-    removed: tuple[tuple[str, int], ...] = ()
-    worked: object = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,11 +233,15 @@ class GridModelBase(QAbstractTableModel):
                 return f"{state.mark} {state.label}"
             if self._validation is None:
                 return NOT_CHECKED
-            return READY if valid else HELD_BACK
+            if valid:
+                return READY_ADDED_UP if self._validation.added_up_with(row) else READY
+            return LEFT_OUT if self._validation.is_total_row(row) else HELD_BACK
         if role in (_TOOLTIP, _DESCRIPTION):
             lines = [self._reason[row]] if row in self._reason else []
+            if self._validation is not None and valid:
+                lines += added_up_note(self._validation, row)
             if self._validation is not None:
-                lines += [("Error: " if p.severity is Severity.ERROR else "Check: ") + p.message
+                lines += [_prefix(p.code, p.severity) + p.message
                           for p in self._validation.row_problems(row)]
             return "\n".join(lines) or None
         if role == _FOREGROUND:
@@ -386,6 +368,12 @@ class GridModelBase(QAbstractTableModel):
             return []
         state = self._state
         return [r for r in self._validation.valid_rows() if state[r] not in _LOCKED]
+
+
+def _prefix(code: str, severity: Severity) -> str:
+    if code == "total_row":
+        return "Left out: "
+    return "Error: " if severity is Severity.ERROR else "Check: "
 
 
 def _roles(mapping: Mapping) -> dict[str, str]:

@@ -4,11 +4,37 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from pacspace_desktop.importing import TableValidation
 from pacspace_desktop.importing.validate import StagedRevalidation
 
 Change = tuple[int, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CellEdit:
+    """What an edit changed, for the problems panel and the totals to follow incrementally.
+
+    Attributes:
+        rows: The rows whose cells were edited.
+        affected: Rows whose problems may have changed (edited rows and rows sharing a key),
+            numbered after the edit.
+        before: For each edited row, its account ID and bits before the edit.
+        at: For rows put in or taken out: the first such row; else -1.
+        delta: Rows put in (> 0) or taken out (< 0) at `at`; 0 for an edit of cells.
+        removed: For rows taken out, their account ID and bits (in order).
+        worked: What the worker of a big edit computed for the panels that follow it (the
+            totals' change), or None.
+    """
+
+    rows: tuple[int, ...]
+    affected: tuple[int, ...]
+    before: dict[int, tuple[str, int]]
+    at: int = -1
+    delta: int = 0
+    removed: tuple[tuple[str, int], ...] = ()
+    worked: object = None
 WorkerHook = Callable[[StagedRevalidation, dict[int, tuple[str, int]]], object]
 
 

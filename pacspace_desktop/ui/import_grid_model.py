@@ -22,11 +22,16 @@ from pacspace_desktop.ui.grid_base import (
     HELD_BACK,
     NOT_CHECKED,
     READY,
-    CellEdit,
     GridModelBase,
     Index,
 )
-from pacspace_desktop.ui.grid_worker import WorkerHook, in_worker, loop_running, touches_totals
+from pacspace_desktop.ui.grid_worker import (
+    CellEdit,
+    WorkerHook,
+    in_worker,
+    loop_running,
+    touches_totals,
+)
 
 __all__ = ["BIG_CHECK", "HELD_BACK", "NOT_CHECKED", "READY", "CellEdit", "Change",
            "ImportGridModel"]

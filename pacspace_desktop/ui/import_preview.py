@@ -38,7 +38,7 @@ PREVIEW_ROWS = 20
 ENCODINGS = (("UTF-8", "utf-8"), ("UTF-8 with a byte order mark", "utf-8-sig"),
              ("Windows-1252 (Excel on Windows)", "cp1252"), ("Latin-1 (ISO-8859-1)", "latin-1"),
              ("UTF-16", "utf-16"), ("UTF-16 little-endian", "utf-16-le"),
-             ("UTF-16 big-endian", "utf-16-be"), ("Mac Roman", "mac-roman"))
+             ("UTF-16 big-endian", "utf-16-be"), ("Mac Roman (older Macs)", "mac_roman"))
 SEPARATORS = (("Comma  ,", ","), ("Semicolon  ;", ";"), ("Tab", "\t"), ("Pipe  |", "|"))
 _SEPARATOR_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 

@@ -166,14 +166,20 @@ class ProblemsPanel(QWidget):
         if validation is None:
             self.title.setText("Problems are listed here once the file is checked.")
             return
-        problems = sum(validation.counts_by_column().values())
-        held = validation.row_count - validation.valid_count
+        totals = len(validation.total_rows())  # left out with their reason: not problems
+        problems = sum(validation.counts_by_column().values()) - totals
+        held = validation.row_count - validation.valid_count - totals
         lost = len(validation.file_problems)
+        left_out = (f"<b>{totals:,}</b> total row{'s' if totals != 1 else ''} left out"
+                    if totals else "")
         if not (problems or lost):
-            self.title.setText("<b>No problems.</b> Every row can be sent.")
+            self.title.setText(f"<b>No problems.</b> Every row can be sent"
+                               f"{'; ' + left_out if left_out else ''}.")
             return
         parts = [f"<b>{problems:,}</b> problem{'s' if problems != 1 else ''}"]
         parts.append(f"<b>{held:,}</b> row{'s' if held != 1 else ''} held back")
+        if left_out:
+            parts.append(left_out)
         if lost:
             parts.append(f"<b>{lost:,}</b> line{'s' if lost != 1 else ''} could not be read")
         more = (f" The first {LIMIT:,} are listed; export them to see all."

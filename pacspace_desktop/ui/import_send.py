@@ -150,9 +150,13 @@ class ImportSender(QWidget):
         if validation is None:
             self.held.setText("Choose the columns first; then every row is checked.")
             return
-        held = totals.held_back
+        left_out = len(validation.total_rows())
+        held = totals.held_back - left_out
         lost = len(validation.file_problems)
         parts = []
+        if left_out:
+            parts.append(f"{left_out:,} total row{'s' if left_out != 1 else ''} of the file "
+                         f"{'are' if left_out != 1 else 'is'} left out.")
         if held:
             parts.append(f"{held:,} row{'s' if held != 1 else ''} with problems "
                          f"{'are' if held != 1 else 'is'} held back and will not be sent: fix "
@@ -301,8 +305,8 @@ class ImportSender(QWidget):
         validation = self._model.validation
         if validation is None:
             return ""
-        held = len(validation.error_rows())
-        if not held:
+        held = len(validation.error_rows()) - len(validation.total_rows())
+        if held <= 0:
             return ""
         sent = sum(len(r.items) for r in report.requests)
         accepted = sum(len(r.items) for r in report.requests if r.state is ItemState.ACCEPTED)

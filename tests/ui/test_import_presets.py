@@ -84,6 +84,11 @@ def test_lines_added_up_are_named_in_the_review_and_sent_whole(
         page.mapping.rules.repeat_info.text()
     bar = page.grid.send_bar
     assert bar.send.text() == "Send 6 valid rows (3 records)…"
+    model = page.grid.model
+    assert statuses(model) == ["Ready to send"] + ["Ready (added up)"] * 5
+    tip = model.data(model.index(model.view_row(1), 0), Qt.ItemDataRole.ToolTipRole)
+    assert tip == ("Sent as one record with the other lines of its invoice (lines 3 and 4): "
+                   "37,650 bits in all.")
     assert "3 records to send" in page.grid.totals.summary.text()
     page.tabs.setCurrentIndex(TAB_CHECK)
     bar.review()
@@ -166,3 +171,13 @@ def test_ctrl_o_opens_the_file_dialog(qtbot: Bot, session: SessionService) -> No
                  if a.shortcut().toString() == "Ctrl+O"]
     action.trigger()
     assert window.current_page() == IMPORT_FILE and importer.asked == 1
+
+
+def test_total_rows_are_left_out_with_their_reason(qtbot: Bot, page: ImportPage) -> None:
+    open_file(qtbot, page, EXPORTS / "totals_de.csv")
+    model = page.grid.model
+    assert statuses(model) == ["Ready to send", "Ready to send", "– Left out (a total)",
+                               "Ready to send", "– Left out (a total)", "– Left out (a total)"]
+    tip = model.data(model.index(model.view_row(2), 0), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Left out: A total row (“Summe”), not an item: it is left out of what is sent."
+    assert page.grid.totals.totals.bits == 40000
