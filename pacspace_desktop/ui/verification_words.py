@@ -76,13 +76,12 @@ def item_verification_tip(item: ItemRow) -> str:
 
 
 def note_for(items: list[ItemRow]) -> tuple[str, str]:
-    """A sentence on a submission's verification for its detail, and its kind
-    ("failed", "waiting", "verified" or "" for nothing to say)."""
+    """A sentence on a submission's verification for its detail, and its kind ("failed",
+    "warning", or "" when there is nothing the outcome card and the items do not say)."""
     states = [Verification(it.verification) for it in items if it.verification in
               {v.value for v in Verification}]
     failed = [it for it in items if it.verification == Verification.FAILED.value]
     written = [s for s in states if s is not Verification.NONE]
-    verified = states.count(Verification.VERIFIED)
     twice = sum(1 for it in items if it.verification_warning)
     tail = (f" {twice} record key(s) have more writes on PacSpace than this history knows: "
             "written twice? Compare before sending anything for them again." if twice else "")
@@ -92,15 +91,9 @@ def note_for(items: list[ItemRow]) -> tuple[str, str]:
         return (f"✗ PacSpace accepted these items but its verification failed for "
                 f"{len(failed)} of {len(written)}.{why} They are not confirmed: give PacSpace "
                 "support the Request ID before sending them again." + tail, "failed")
-    waiting = states.count(Verification.WAITING)
-    if waiting:
-        return (f"… {verified} of {len(written)} verified; {waiting} wait for PacSpace's "
-                "verification. Nothing to do: history updates when PacSpace confirms them."
-                + tail, "waiting")
-    if written and verified == len(written):
-        last = max((it.verified_at for it in items if it.verified_at), default=None)
-        at = f", the last on {short_time(last)}" if last else ""
-        return f"✓✓ PacSpace verified all {verified} item(s){at}." + tail, "verified"
+    # Waiting and verified need no words here: the outcome card says "queued for
+    # verification", the Items tab and the list's Verification column say the rest, and the
+    # page must fit a laptop screen.
     return tail.strip(), "warning" if tail else ""
 
 
@@ -119,7 +112,6 @@ class VerificationNote(QLabel):
         text, kind = note_for(items)
         self.setText(text)
         self.setVisible(bool(text))
-        colour = {"failed": ItemState.REJECTED, "verified": ItemState.VERIFIED,
-                  "warning": ItemState.UNKNOWN}.get(kind)
+        colour = {"failed": ItemState.REJECTED, "warning": ItemState.UNKNOWN}.get(kind)
         self.setStyleSheet(f"color: {state_colour(colour).name()}; font-weight: bold;"
                            if colour else "")
