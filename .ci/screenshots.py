@@ -83,7 +83,9 @@ def run_scenes(scenes: Scenes, out: Path, size: tuple[int, int] = (1180, 800),
 def main(out: Path) -> int:
     from scenes import scenes
 
-    return run_scenes(scenes, out)
+    size = os.environ.get("PACSPACE_SHOTS_SIZE", "1280x720")  # a clerk's laptop screen
+    width, height = (int(n) for n in size.lower().split("x"))
+    return run_scenes(scenes, out, (width, height))
 
 
 if __name__ == "__main__":

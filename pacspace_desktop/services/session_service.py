@@ -86,6 +86,7 @@ class SessionService(QObject):
         self._sandbox: SandboxHandle | None = None
         self._http: httpx.AsyncClient | None = None
         self._http_profile: tuple[object, ...] | None = None
+        self._retired: list[httpx.AsyncClient] = []
         try:
             self._settings = settings.load()
         except SettingsError as exc:
@@ -334,11 +335,12 @@ class SessionService(QObject):
         return self._http
 
     def _drop_http(self) -> None:
+        # A run or a check that started with the old client may still be waiting to retry
+        # with it (a profile changed mid-run): it is closed at exit, not under their feet.
         if self._http is not None:
-            old = self._http
+            self._retired.append(self._http)
             self._http = None
             self._http_profile = None
-            _close_later(old)
 
     def write_client(self) -> WriteClient | None:
         """A write client for the active profile, or None when there is no usable key."""
@@ -383,6 +385,9 @@ class SessionService(QObject):
     def shutdown(self) -> None:
         """Close connections and stop the sandbox (at exit)."""
         self._drop_http()
+        for old in self._retired:
+            _close_later(old)
+        self._retired.clear()
         if self._sandbox is not None:
             self._sandbox.stop()
             self._sandbox = None

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -114,13 +115,24 @@ class HistoryFilterBar(QWidget):
         self.source.textChanged.connect(self._timer.start)
         self.search.textChanged.connect(self._timer.start)
 
-        layout = QHBoxLayout(self)
+        # Two rows, so that the bar fits a 1280-pixel screen with every control shown; long
+        # profile names shorten in their box instead of widening the window.
+        for combo in (self.environment, self.profile):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
+        self.search.setMinimumWidth(200)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for w in (self.search, self.outcome, self.verification, self.period, self.date_from,
-                  self.date_to,
-                  self.environment, self.profile, self.source, self.clear):
-            layout.addWidget(w)
-        layout.setStretch(0, 2)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        first.addWidget(self.search, 2)
+        first.addWidget(self.source, 1)
+        first.addWidget(self.clear)
+        for w in (self.outcome, self.verification, self.period, self.date_from, self.date_to,
+                  self.environment, self.profile):
+            second.addWidget(w)
+        second.addStretch(1)
+        layout.addLayout(first)
+        layout.addLayout(second)
 
     def set_choices(self, profiles: list[str], environments: list[str]) -> None:
         """Offer the profiles and environments that occur in the history."""
@@ -197,12 +209,12 @@ class SummaryStrip(QWidget):
         self.week = QLabel()
         for label, name in ((self.today, "Today"), (self.week, "This week")):
             label.setAccessibleName(name)
+            label.setWordWrap(True)  # wraps on a narrow screen instead of widening the window
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.today)
+        layout.addWidget(self.today, 1)
         layout.addSpacing(24)
-        layout.addWidget(self.week)
-        layout.addStretch(1)
+        layout.addWidget(self.week, 1)
 
     def show_summary(self, summary: Summary | None) -> None:
         """Show the counts (empty when unknown)."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,6 +22,11 @@ from pacspace_desktop.domain import jsonwire
 from pacspace_desktop.domain.metadata import MetaField, MetaProblem, MetaType, build_metadata
 from pacspace_desktop.ui.style import error_style
 
+
+def rows_height(view: QTableView, rows: int) -> int:
+    """The height a table needs to show its header and `rows` rows, without a scroll bar."""
+    header = view.horizontalHeader().sizeHint().height()
+    return header + rows * view.verticalHeader().defaultSectionSize() + 2 * view.frameWidth() + 2
 
 class MetadataEditor(QWidget):
     """Edits the metadata of one record.
@@ -41,8 +47,11 @@ class MetadataEditor(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.setMinimumHeight(70)
-        self.table.setMaximumHeight(130)
+        # Three rows in view (a row holds a type box, so it is taller than text).
+        self.table.verticalHeader().setDefaultSectionSize(
+            max(self.table.verticalHeader().defaultSectionSize(), 30))
+        self.table.setMinimumHeight(rows_height(self.table, 3))
+        self.table.setMaximumHeight(rows_height(self.table, 4))
         self.table.itemChanged.connect(lambda _i: self._changed())
         self.add = QPushButton("Add value")
         self.remove = QPushButton("Remove")
@@ -121,6 +130,10 @@ class MetadataEditor(QWidget):
     def result(self) -> tuple[dict[str, jsonwire.JsonValue] | None, list[MetaProblem]]:
         """The metadata object and the problems of the rows."""
         return build_metadata(self.fields())
+
+    def left_out(self) -> list[str]:
+        """Names whose value is empty: they are not part of the record (said when it is added)."""
+        return [f.name.strip() for f in self.fields() if f.name.strip() and not f.text.strip()]
 
     def _text(self, row: int, col: int) -> str:
         item = self.table.item(row, col)

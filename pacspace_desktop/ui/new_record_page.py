@@ -32,6 +32,7 @@ from pacspace_desktop.storage.drafts import DraftStore
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.submission.runner import RequestReport, RunReport
 from pacspace_desktop.ui.draft_model import DraftRow, DraftTableModel
+from pacspace_desktop.ui.metadata_editor import rows_height
 from pacspace_desktop.ui.record_form import RecordForm
 from pacspace_desktop.ui.review_dialog import ReviewDialog
 from pacspace_desktop.ui.sending_panel import (
@@ -90,6 +91,7 @@ class NewRecordPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DraftTableModel.COL_META, QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(rows_height(self.table, 4))
         self.table.doubleClicked.connect(lambda idx: self.edit_row(idx.row()))
         self.edit = QPushButton("Edit")
         self.duplicate = QPushButton("Duplicate")
@@ -154,6 +156,8 @@ class NewRecordPage(QWidget):
         tl.addWidget(form_box)
         tl.addWidget(draft_box, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("NewRecordSplitter")  # its divider is remembered (main window)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(top)
         splitter.addWidget(self.sending)
         splitter.setStretchFactor(0, 1)
@@ -182,6 +186,7 @@ class NewRecordPage(QWidget):
             self.form.focus_field(next(iter(entry.problems), "key"))
             return
         row = DraftRow(entry.key, entry.account_id, entry.bits_text, tuple(entry.meta_fields))
+        empty = self.form.metadata.left_out()
         if self._editing is not None:
             self.model.replace_row(self._editing, row)
             self._editing = None
@@ -189,7 +194,11 @@ class NewRecordPage(QWidget):
             self.cancel_edit.hide()
         else:
             self.model.append(row)
-        self.notice.hide()
+        names = ", ".join(f"“{n}”" for n in empty)
+        were = "they were" if len(empty) > 1 else "it was"
+        self.notice.setText(f"{names} had no value, so {were} left out of {entry.key}'s "
+                            "metadata." if empty else "")
+        self.notice.setVisible(bool(empty))
         if not self._service.busy:
             self.sending.clear()  # the last run's cards are about another batch now
         self.form.clear_for_next()

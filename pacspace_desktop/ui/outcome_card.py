@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -186,8 +186,25 @@ class OutcomeCard(QFrame):
         self.details.setPlainText("\n".join(f"{k}: {v}" for k, v in view.details))
         self.toggle.setVisible(bool(view.details))
         self.toggle.setChecked(False)
+        self.toggle.setText("▸ " + self._details_title())
+        self.toggle.setAccessibleName(f"Show {self._details_title().lower()}")
         self.setAccessibleName(f"{view.state.label}: {view.title}")
         self.show()
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep every wrapped line in view: a splitter or a scroll area does not ask a
+        label how tall it needs to be for its width, so the card says it itself."""
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        need = layout.totalHeightForWidth(self.width())
+        if need > 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
 
     def set_button_text(self, text: str) -> None:
         """Change the main button's words (e.g. a countdown) without changing the outcome."""
@@ -220,4 +237,12 @@ class OutcomeCard(QFrame):
 
     def _toggle_details(self, shown: bool) -> None:
         self.details.setVisible(shown)
-        self.toggle.setText(("▾" if shown else "▸") + " Details from PacSpace")
+        self.toggle.setText(("▾" if shown else "▸") + " " + self._details_title())
+        self._fit_height()
+
+    def _details_title(self) -> str:
+        # Only an answer from PacSpace is "from PacSpace" (a request it never saw has none).
+        view = self._view
+        if view is not None and any(k == "HTTP status" for k, _v in view.details):
+            return "Details from PacSpace"
+        return "Details"

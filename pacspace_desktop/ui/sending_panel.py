@@ -151,6 +151,7 @@ class SendingPanel(QWidget):
         self._shown_progress: tuple[int, int, int, int, float] | None = None
         self._group_stale = False
         self._set_running(False)
+        self._sync_visible()
         service.started.connect(self._started)
         service.progress.connect(self._progress)
         service.request_finished.connect(self._request_finished)
@@ -169,6 +170,7 @@ class SendingPanel(QWidget):
         self.summary.clear()
         self._hide_wait()
         self.label.setText("Starting…")
+        self._sync_visible()
 
     def abandon(self) -> None:
         """The run did not start (or broke off): show nothing as under way."""
@@ -176,6 +178,7 @@ class SendingPanel(QWidget):
         self._hide_wait()
         self._set_running(False)
         self.label.clear()
+        self._sync_visible()
 
     def clear(self) -> None:
         """Forget the last run's cards and words (a new batch is being built)."""
@@ -187,6 +190,13 @@ class SendingPanel(QWidget):
         self._accepted_run = []
         self.summary.clear()
         self.label.clear()
+        self._sync_visible()
+
+    def _sync_visible(self) -> None:
+        """Take no room while there is nothing to show (the batch gets the space)."""
+        self.outcomes_area.setVisible(bool(self.cards))
+        self.summary.setVisible(bool(self.summary.text()))
+        self.setVisible(self._active or bool(self.cards) or bool(self.label.text()))
 
     def _set_running(self, running: bool) -> None:
         self.bar.setVisible(running)
@@ -250,6 +260,7 @@ class SendingPanel(QWidget):
         card.action_requested.connect(lambda a, r=report: self.action_requested.emit(r, a))
         self.cards.append(card)
         self.cards_box.insertWidget(self.cards_box.count() - 1, card)
+        self._sync_visible()
 
     def _waiting(self, event: Waiting) -> None:
         if not self._active:
@@ -315,6 +326,7 @@ class SendingPanel(QWidget):
         else:
             self.summary.setText("Everything was accepted. The Request IDs are in the "
                                  "history.")
+        self._sync_visible()
 
 
 def route_outcome_action(action: str, report: RequestReport, *,

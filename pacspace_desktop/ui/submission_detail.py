@@ -9,11 +9,13 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -181,13 +183,23 @@ class SubmissionDetailPanel(QWidget):
         self.tabs.addTab(self.attempts_view, "Attempts")
         self.tabs.addTab(self.request, "Request sent")
         self.tabs.addTab(self.answer, "Answers received")
-        layout = QVBoxLayout(self)
+        # In a scroll area: a long outcome on a small screen scrolls here instead of making
+        # the window taller than the screen.
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.card)
         self.verification_note = VerificationNote()
         layout.addWidget(self.verification_note)
         layout.addWidget(self.tabs, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self.show_detail(None)
 
     @property
