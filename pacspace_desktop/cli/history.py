@@ -8,6 +8,7 @@ from typing import Any
 
 from pacspace_desktop.cli.main import EXIT_BAD_INPUT, EXIT_OK
 from pacspace_desktop.cli.output import err, out
+from pacspace_desktop.storage import verification
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.paths import resolve_paths
@@ -34,9 +35,11 @@ def run_history(args: argparse.Namespace) -> int:
     try:
         store.recover_interrupted()
         rows = store.list_submissions(limit=max(0, args.limit))
+        counts = verification.counts(store.connection, [r.id for r in rows])
         entries: list[dict[str, Any]] = []
         for row in rows:
             items = store.items_of(row.id)
+            count = counts.get(row.id)
             entries.append({
                 "submission": row.id,
                 "run": row.run_id,
@@ -49,8 +52,13 @@ def run_history(args: argparse.Namespace) -> int:
                 "status": row.status_code,
                 "requestId": row.request_id,
                 "message": row.server_message,
+                "verification": count.text() if count else "",
                 "items": [{"key": it.key, "accountId": it.account_id, "bits": it.bits,
-                           "state": it.state.cli_word, "requestId": row.request_id}
+                           "state": it.state.cli_word, "requestId": row.request_id,
+                           "verification": it.verification or None,
+                           "verifiedAt": it.verified_at.isoformat() if it.verified_at else None,
+                           "verificationReason": it.verification_reason or None,
+                           "warning": it.verification_warning or None}
                           for it in items],
             })
     finally:
@@ -66,4 +74,6 @@ def run_history(args: argparse.Namespace) -> int:
             f"{e['environment']:<7} {rid}  {e['source']}")
         if e["message"] and e["state"] != "accepted":
             out(f"    {e['message']}")
+        if e["verification"]:
+            out(f"    Verification: {e['verification']}")
     return EXIT_OK

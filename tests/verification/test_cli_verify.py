@@ -55,3 +55,25 @@ def test_broken(tmp_path: Path, history_file: Path, capsys: pytest.CaptureFixtur
 def test_no_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--data-dir", str(tmp_path / "none"), "history", "verify"])
     assert code == 2 and "nothing to check" in capsys.readouterr().err
+
+
+def test_history_lists_verification(tmp_path: Path, history_file: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime
+
+    from pacspace_desktop.storage import verification
+    from pacspace_desktop.storage.verification import Verification
+
+    store = HistoryStore.open(history_file)
+    ids = [it.id for it in store.items_of(1)]
+    verification.write(store.connection, lambda c: verification.mark_items(
+        c, ids[:2], Verification.VERIFIED, datetime.now(UTC), "", "webhook"))
+    store.close()
+    assert main(["--data-dir", str(tmp_path / "data"), "history"]) == 0
+    text = capsys.readouterr().out
+    assert "Verification: 2 of 3 verified" in text and "Verification: 0 of 3 verified" in text
+    assert main(["--data-dir", str(tmp_path / "data"), "history", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    first = next(e for e in entries if e["submission"] == 1)
+    assert first["verification"] == "2 of 3 verified"
+    assert [it["verification"] for it in first["items"]] == ["verified", "verified", "waiting"]
