@@ -37,6 +37,8 @@ from pacspace_desktop.importing import (
     validate_table,
 )
 from pacspace_desktop.importing.files import skip_below_header
+from pacspace_desktop.importing.mapping import FileSettings
+from pacspace_desktop.importing.mapping_file import adapt_mapping
 from pacspace_desktop.importing.presets import Preset, PresetMatch, load_presets, match_preset
 from pacspace_desktop.resources import ResourceMissingError, resources_dir
 from pacspace_desktop.services.tasks import start_task
@@ -169,6 +171,7 @@ class ImportService(QObject):
 
         def work(token: CancelToken) -> ImportResult:
             name = path.name
+            chosen_options = options
             rows = path.suffix.lower() in (".xlsx", ".xlsm")
 
             def reading(done: int, total: int) -> None:
@@ -177,15 +180,22 @@ class ImportService(QObject):
                 self._state = (share, f"Reading {name}: {_amount(done, total, rows)}")
 
             self._state = (0, f"Reading {name}")
-            table = read_file(path, options, reading, token)
+            table = read_file(path, chosen_options, reading, token)
+            skip_below_header(table, mapping.file.skip_lines if mapping is not None else 0)
             try:
                 undo = apply_edits(table, edits)
             except EditLogError as exc:
                 raise ImportFileError(f"Your saved changes do not fit {name} any more: "
                                       f"{exc}") from None
-            skip_below_header(table, mapping.file.skip_lines if mapping is not None else 0)
             chosen, match = choose_mapping(table, mapping, library)
-            result = self._check(path, options, table, chosen, match, known_keys, token,
+            again = (_reread_options(chosen_options, chosen.file, table)
+                     if match is not None and not edits else None)
+            if again is not None:  # the saved profile says how to read this file
+                chosen_options = again
+                table = read_file(path, chosen_options, reading, token)
+                skip_below_header(table, chosen.file.skip_lines)
+                chosen = adapt_mapping(chosen, table.headers)
+            result = self._check(path, chosen_options, table, chosen, match, known_keys, token,
                                  _READ_SHARE)
             return dataclasses.replace(result, restored_undo=tuple(undo),
                                        preset=match_preset(table.headers, self.presets),
@@ -279,6 +289,27 @@ class ImportService(QObject):
         if state != self._shown:
             self._shown = state
             self.progress.emit(*state)
+
+
+def _reread_options(options: ReadOptions, settings: FileSettings,
+                    table: ImportTable) -> ReadOptions | None:
+    """Options to read the file again with a profile's file settings (None: no need); what
+    a person chose in step 1 wins."""
+    d = table.detection
+    merged = ReadOptions(
+        encoding=options.encoding or settings.encoding,
+        delimiter=options.delimiter or settings.delimiter,
+        header_row=options.header_row if options.header_row is not None
+        else settings.header_line,
+        sheet=options.sheet or settings.sheet)
+    differs = ((merged.encoding is not None and merged.encoding != d.encoding
+                and d.encoding != "")
+               or (merged.delimiter is not None and merged.delimiter != d.delimiter
+                   and d.delimiter != "")
+               or (merged.header_row is not None and merged.header_row != table.header_line)
+               or (merged.sheet is not None and merged.sheet != d.sheet)
+               or settings.skip_lines > 0)
+    return merged if differs and merged != options else None
 
 
 def _amount(done: int, total: int, rows: bool) -> str:

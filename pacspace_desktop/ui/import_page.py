@@ -6,6 +6,7 @@ reading and checking run in `ImportService`'s worker, sending in `SubmissionServ
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -316,8 +317,18 @@ class ImportPage(FileOpening, QWidget):
         if self.result is None:
             return
         name = self.result.path.stem
+        mapping = self.mapping.mapping()
+        chosen = self.result.options  # what the person chose in step 1 goes with the mapping
+        settings = dataclasses.replace(
+            mapping.file,
+            header_line=(chosen.header_row if chosen.header_row is not None
+                         else mapping.file.header_line),
+            encoding=chosen.encoding or mapping.file.encoding,
+            delimiter=chosen.delimiter or mapping.file.delimiter,
+            sheet=chosen.sheet or mapping.file.sheet)
         try:
-            self.library.save(name, self.result.table.headers, self.mapping.mapping())
+            self.library.save(name, self.result.table.headers,
+                              dataclasses.replace(mapping, file=settings))
         except (OSError, MappingFileError) as exc:
             self.mapping.set_profile_note(f"The mapping could not be saved: {exc}")
             return

@@ -212,7 +212,9 @@ class ImportSender(QWidget):
         self.review_dialog = ReviewDialog(items, self._store.sightings(flagged),
                                           profile.name if profile else "",
                                           self._session.environment(), self,
-                                          notes=review_notes(validation))
+                                          notes=review_notes(validation),
+                                          amount=(self._totals.totals.amount
+                                                  if self._totals.totals.factor != 1 else None))
         self.review_dialog.confirmed.connect(self._send)
         self.review_dialog.finished.connect(lambda _c: setattr(self, "review_dialog", None))
         self.review_dialog.open()

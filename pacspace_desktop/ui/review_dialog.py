@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -46,9 +46,12 @@ class ReviewDialog(QDialog):
 
     def __init__(self, items: Sequence[WriteItem], sightings: dict[str, list[KeySighting]],
                  profile_name: str, environment: Environment,
-                 parent: QWidget | None = None, *, notes: Sequence[str] = ()) -> None:
+                 parent: QWidget | None = None, *, notes: Sequence[str] = (),
+                 amount: Callable[[int], str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Check before sending")
+        self.setMinimumWidth(620)  # account IDs and keys in full, not "CUS…"
+        self._amount = amount
         self._items = list(items)
         self._sightings = sightings
         self._env = environment
@@ -60,13 +63,14 @@ class ReviewDialog(QDialog):
                       f"account{'s' if accounts != 1 else ''}</b> "
                       f"will be sent with the profile <b>{profile_name}</b>.")
         head.setWordWrap(True)
-        self.totals = QTableWidget(len(totals), 3)
+        self.totals = QTableWidget(len(totals), 4 if amount else 3)
         self.totals.setAccessibleName("Totals per account")
-        self.totals.setHorizontalHeaderLabels(["Account ID", "Items", "Sum of bits"])
+        self.totals.setHorizontalHeaderLabels(["Account ID", "Items", "Sum of bits", "Amount"])
         self.totals.verticalHeader().setVisible(False)
         self.totals.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for row, (account, (count, bits)) in enumerate(totals.items()):
-            for col, value in enumerate((account, f"{count:,}", f"{bits:,}")):
+            values = (account, f"{count:,}", f"{bits:,}", *((amount(bits),) if amount else ()))
+            for col, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 if col:
@@ -151,7 +155,25 @@ class ReviewDialog(QDialog):
         """The keys sent before that the person ticked to send again."""
         return frozenset(k for k, box in self.duplicate_boxes.items() if box.isChecked())
 
+    def _refresh_totals(self) -> None:
+        """Totals of what will be sent: keys held back (not ticked) do not count."""
+        sent = summarise(self.chosen())
+        for row in range(self.totals.rowCount()):
+            account_cell = self.totals.item(row, 0)
+            if account_cell is None:
+                continue
+            count, bits = sent.get(account_cell.text(), (0, 0))
+            values = [f"{count:,}", f"{bits:,}"]
+            if self._amount is not None and self.totals.columnCount() > 3:
+                values.append(self._amount(bits))
+            for col, value in enumerate(values, start=1):
+                cell = self.totals.item(row, col)
+                if cell is not None:
+                    cell.setText(value)
+            self.totals.setRowHidden(row, count == 0)
+
     def _update(self) -> None:
+        self._refresh_totals()
         n = len(self.chosen())
         where = {Environment.LIVE: " to LIVE", Environment.TEST: " to TEST",
                  Environment.SANDBOX: " to the sandbox"}.get(self._env, "")

@@ -181,3 +181,19 @@ def test_total_rows_are_left_out_with_their_reason(qtbot: Bot, page: ImportPage)
     tip = model.data(model.index(model.view_row(2), 0), Qt.ItemDataRole.ToolTipRole)
     assert tip == "Left out: A total row (“Summe”), not an item: it is left out of what is sent."
     assert page.grid.totals.totals.bits == 40000
+
+
+def test_a_remembered_mapping_keeps_how_the_file_was_read(qtbot: Bot, page: ImportPage,
+                                                          tmp_path: Path) -> None:
+    from tests.ui.test_import_page import write
+
+    path = write(tmp_path, "title.csv", "Rechnung;Kunde;Betrag\nR-1;ACME;1,00\n")
+    open_file(qtbot, page, path)
+    with qtbot.waitSignal(page.imports.finished, timeout=5000):  # type: ignore[attr-defined]
+        page.preview.header.setValue(0)  # the clerk says: no header line
+        page.preview.header.editingFinished.emit()
+    assert page.result is not None and page.result.table.headers[0] == "Column 1"
+    page.remember_mapping()
+    (profile,) = page.library.profiles()
+    assert profile.mapping.file.header_line == 0 and profile.mapping.file.delimiter is None
+    assert profile.mapping.metadata == ()  # lean: nothing was ticked
