@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 
 from .config import DEMO_API_KEY, SandboxConfig
 from .server import SandboxServer
+from .webhooks import DEMO_WEBHOOK_SECRET
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +40,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--max-items", type=int, default=100)
     parser.add_argument(
+        "--webhook-url", default=None, metavar="URL",
+        help="POST signed verification webhooks here (loopback unless --allow-remote)",
+    )
+    parser.add_argument(
+        "--webhook-secret", default=None, metavar="WHSEC",
+        help="the whsec_ secret webhooks are signed with (default: the demo secret); "
+        "prefer PACSANDBOX_WEBHOOK_SECRET in the environment",
+    )
+    parser.add_argument("--webhook-attempts", type=int, default=5, metavar="N")
+    parser.add_argument(
+        "--webhook-ms", action="store_true", help="sign with a milliseconds timestamp"
+    )
+    parser.add_argument(
+        "--rate-limit-reads", action="store_true",
+        help="reads take tokens from the same rate limit as writes",
+    )
+    parser.add_argument(
         "--allow-remote", action="store_true", help="allow binding a non-loopback host"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
@@ -62,6 +81,13 @@ def run_cli(argv: list[str] | None = None) -> int:
             read_delay=args.read_delay,
             max_items=args.max_items,
             allow_non_loopback=args.allow_remote,
+            webhook_url=args.webhook_url,
+            webhook_secret=args.webhook_secret
+            or os.environ.get("PACSANDBOX_WEBHOOK_SECRET")
+            or DEMO_WEBHOOK_SECRET,
+            webhook_attempts=args.webhook_attempts,
+            webhook_timestamp_ms=args.webhook_ms,
+            rate_limit_reads=args.rate_limit_reads,
         )
         server = SandboxServer(config)
         server.start()
@@ -84,6 +110,10 @@ def run_cli(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"PacSpace sandbox (NOT PacSpace) listening on {server.base_url}\n")
         if DEMO_API_KEY in config.api_keys:
             sys.stdout.write(f"Demo API key: {DEMO_API_KEY}\n")
+        if config.webhook_url:
+            shown = ("the demo secret " + DEMO_WEBHOOK_SECRET
+                     if config.webhook_secret == DEMO_WEBHOOK_SECRET else "your secret")
+            sys.stdout.write(f"Webhooks go to {config.webhook_url}, signed with {shown}\n")
         sys.stdout.write("Press Ctrl+C to stop.\n")
         sys.stdout.flush()
         while not stop.wait(0.5):

@@ -135,3 +135,10 @@ def test_reads_can_share_the_rate_limit() -> None:
         second = httpx.get(url, headers={"X-Api-Key": DEMO_API_KEY})
     assert first.status_code == 404 and second.status_code == 429
     assert second.headers["Retry-After"] == "1"
+
+
+def test_cli_refuses_a_webhook_url_off_this_computer(capsys: pytest.CaptureFixture[str]) -> None:
+    from pacspace_desktop.sandbox import run_cli
+
+    assert run_cli(["--port", "0", "--webhook-url", "http://example.com/hook"]) == 2
+    assert "loopback" in capsys.readouterr().err
