@@ -153,6 +153,7 @@ async def run(app: QApplication, rows: int) -> int:
         followed.append(time.perf_counter() - t0)
 
     model.cells_changed.connect(follow)
+    model.in_worker = totals.precompute  # as ImportGrid wires it: the totals' change off the UI
     before = [list(c) for c in table.columns]
 
     # ---- paste 10,000 cells --------------------------------------------------------------

@@ -139,7 +139,23 @@ def _text_report(loaded: Loaded) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Check a file and print the problems and control totals. Returns the exit code."""
+    """Check a file and print the problems and control totals. Returns the exit code.
+
+    With `--json` exactly one JSON object is printed, whatever happens: a bug in the program
+    still prints one (with `error`) before the crash report is written.
+    """
+    try:
+        return _run_check(args)
+    except Exception:
+        if args.json:
+            out(json.dumps({"error": "The check stopped because of an unexpected error in the "
+                                     "program (not a problem in your file); the report is in "
+                                     "the log folder.", "rows": None, "problems": [],
+                            "totals": {}}, ensure_ascii=False))
+        raise
+
+
+def _run_check(args: argparse.Namespace) -> int:
     options = ReadOptions(encoding=args.encoding, delimiter=_delimiter(args.delimiter),
                           sheet=args.sheet)
     options = with_header_line(options, getattr(args, "header_line", None))

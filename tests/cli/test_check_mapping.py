@@ -164,3 +164,19 @@ def test_file_settings_in_the_mapping(tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, _ = run(capsys, str(path), "--json", "--mapping", str(tmp_path / "m.json"))
     data = one_object(out)
     assert code == 0 and data["rows"] == 1 and data["lines"][0]["line"] == 3
+
+
+def test_a_bug_still_prints_one_object(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from pacspace_desktop.cli import check_load
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(check_load, "validate_table", broken)
+    path = tmp_path / "b.csv"
+    path.write_text("Invoice,Customer,Amount\nA-1,ACME,1.00\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="a bug"):
+        run(capsys, str(path), "--json")
+    data = one_object(capsys.readouterr().out)
+    assert data["error"].startswith("The check stopped because of an unexpected error")
