@@ -20,6 +20,10 @@ def run_history(args: argparse.Namespace) -> int:
         from pacspace_desktop.cli.history_verify import run_verify
 
         return run_verify(args)
+    if getattr(args, "action", None) == "audit":
+        from pacspace_desktop.cli.history_verify import run_audit
+
+        return run_audit(args)
     paths = resolve_paths(args.data_dir)
     if not paths.history_db.exists():
         if args.json:

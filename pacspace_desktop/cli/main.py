@@ -78,10 +78,15 @@ def _register_history(sub: Subparsers) -> None:
     p = sub.add_parser("history", help="list past submissions, newest first")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--limit", type=int, default=20, help="how many submissions (default 20)")
-    p.add_argument("action", nargs="?", choices=["verify"],
+    p.add_argument("action", nargs="?", choices=["verify", "audit"],
                    help="verify: check the history's seals (a hash chain over every finished "
                         "submission) and name the first record that was changed, deleted or "
-                        "moved; exit 0 intact, 1 broken, 2 cannot be read")
+                        "moved; exit 0 intact, 1 broken, 2 cannot be read. audit FILE.xlsx: "
+                        "write the audit workbook (the app also prints PDF receipts)")
+    p.add_argument("target", nargs="?", metavar="FILE.xlsx", help="audit: the workbook to write")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="audit: from this day (local time)")
+    p.add_argument("--until", metavar="YYYY-MM-DD",
+                   help="audit: up to and including this day (local time)")
     p.set_defaults(handler="pacspace_desktop.cli.history:run_history")
 
 

@@ -77,3 +77,21 @@ def test_history_lists_verification(tmp_path: Path, history_file: Path,
     first = next(e for e in entries if e["submission"] == 1)
     assert first["verification"] == "2 of 3 verified"
     assert [it["verification"] for it in first["items"]] == ["verified", "verified", "waiting"]
+
+
+def test_audit_workbook_from_the_command_line(tmp_path: Path, history_file: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import openpyxl
+
+    dest = tmp_path / "march.xlsx"
+    code = main(["--data-dir", str(tmp_path / "data"), "history", "audit", str(dest)])
+    assert code == 0
+    assert "3 submission(s), 9 item(s); the history's seals are intact" in capsys.readouterr().out
+    assert openpyxl.load_workbook(dest)["Items"].max_row == 10
+    code = main(["--data-dir", str(tmp_path / "data"), "history", "audit", str(dest),
+                 "--since", "2000-01-01", "--until", "2000-01-31"])
+    assert code == 0 and "0 submission(s)" in capsys.readouterr().out
+    assert main(["--data-dir", str(tmp_path / "data"), "history", "audit", str(dest),
+                 "--since", "31/03/2025"]) == 2
+    assert "a date like 2025-03-31" in capsys.readouterr().err
+    assert main(["--data-dir", str(tmp_path / "data"), "history", "audit"]) == 2
