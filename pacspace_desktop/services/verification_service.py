@@ -13,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -26,7 +25,12 @@ from pacspace_desktop.network.webhooks import secret_problem
 from pacspace_desktop.services.history_checks import check_record, retry_after_seconds
 from pacspace_desktop.services.history_service import Reader
 from pacspace_desktop.services.tasks import start_task
-from pacspace_desktop.services.webhook_intake import WebhookIntake, receiver_warning
+from pacspace_desktop.services.verification_parts import DEFAULT_PACING, Pacing, ReceiverStatus
+from pacspace_desktop.services.webhook_intake import (
+    WebhookIntake,
+    apply_overtaken,
+    receiver_warning,
+)
 from pacspace_desktop.storage import verification
 from pacspace_desktop.storage.db import StorageError, connect
 from pacspace_desktop.storage.history import HistoryStore
@@ -41,27 +45,6 @@ from pacspace_desktop.storage.verification_settings import (
 from pacspace_desktop.storage.webhook_log import DeliveryOutcome, DeliveryRecord, WebhookInbox
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Pacing:
-    """How fast background reads go (tests make it quick)."""
-
-    gentle_s: float = 30.0  # between two reads on the gentle budget
-    demand_s: float = 1.0  # between two reads of a "check now" pass (half a 2/s limit)
-    idle_s: float = 60.0  # how long the gentle budget waits when nothing waits
-    min_gap: timedelta = timedelta(minutes=2)  # a key is not read again sooner
-    window: timedelta = timedelta(days=7)  # only items sent this recently
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiverStatus:
-    """The receiver in words: listening or not, where, and what to know about it."""
-
-    listening: bool
-    url: str
-    message: str
-    warning: str = ""
 
 
 class VerificationService(QObject):
@@ -88,7 +71,7 @@ class VerificationService(QObject):
 
     def __init__(self, store: HistoryStore, settings: VerificationSettingsStore, keys: KeyStore,
                  reader: Reader | None = None, environment: str = "", *,
-                 pacing: Pacing = Pacing(), parent: QObject | None = None) -> None:
+                 pacing: Pacing = DEFAULT_PACING, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._settings_store = settings
@@ -137,10 +120,23 @@ class VerificationService(QObject):
             return 0, 0
 
     def refresh(self) -> None:
-        """Recount (after a send) and let the background reads look for new work."""
+        """Recount (after a send), apply webhooks that overtook their 202, and let the
+        background reads look for new work."""
+        self.apply_overtaken()
         self.waiting_changed.emit(*self.waiting())
         if self._task is None or self._task.done():
             self._restart_reads()
+
+    def apply_overtaken(self) -> None:
+        """Apply stored events whose Request ID was not yet recorded when they came."""
+        try:
+            changed = apply_overtaken(WebhookInbox(self._store.connection))
+        except (StorageError, sqlite3.Error) as exc:
+            self.failed.emit(f"A webhook could not be applied: {exc}")
+            return
+        if changed:
+            self.items_changed.emit(changed)
+            self.deliveries_changed.emit()
 
     def deliveries(self, limit: int = 500) -> list[DeliveryRecord]:
         """The latest webhook deliveries, newest first."""
@@ -378,6 +374,7 @@ class VerificationService(QObject):
 
     def start(self) -> None:
         """Start what the settings ask for (the receiver, the background reads)."""
+        self.apply_overtaken()
         if self._settings.receiver.enabled:
             self.start_receiver()
         self._restart_reads()

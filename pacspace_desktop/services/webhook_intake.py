@@ -112,3 +112,21 @@ def receiver_warning(host: str, tls: bool, has_secret: bool) -> str:
         warning = ("No signing secret is stored: every delivery will be refused until you "
                    "add it. " + warning).strip()
     return warning
+
+
+def apply_overtaken(inbox: WebhookInbox) -> list[int]:
+    """Apply stored events whose Request ID history learnt after they came (a webhook can
+    overtake the 202 it confirms). Returns the submissions whose items changed.
+
+    Raises:
+        StorageError: when the history cannot be written.
+    """
+    changed: list[int] = []
+    for delivery_id, event_id, event_type, received, body in inbox.unmatched():
+        event = parse_event(body, {"x-event-id": event_id, "x-webhook-event": event_type})
+        if isinstance(event, WebhookEvent):
+            when = parse_when(event.verified_at, datetime.fromisoformat(received))
+            done = inbox.apply_later(delivery_id, event.status, event.request_id, event.keys,
+                                     when, event.error)
+            changed += done.submission_ids
+    return sorted(set(changed))

@@ -134,6 +134,37 @@ class WebhookInbox:
         self._write(work)
         return result[0]
 
+    def unmatched(self) -> list[tuple[int, str, str, str, bytes]]:
+        """Stored events whose Request ID history did not know when they came but knows now
+        (a webhook can overtake the 202 it confirms): id, event id, event type, received, body.
+        """
+        return [(r[0], r[1] or "", r[2] or "", r[3], (r[4] or "").encode("utf-8"))
+                for r in self._conn.execute(
+                    "SELECT d.id, d.event_id, d.event_type, d.received_at, d.body "
+                    "FROM webhook_deliveries d WHERE d.outcome = ? AND d.stored_event = 1 "
+                    "AND d.request_id IN (SELECT request_id FROM submissions "
+                    "WHERE request_id IS NOT NULL) ORDER BY d.id",
+                    (DeliveryOutcome.UNKNOWN_REQUEST.value,))]
+
+    def apply_later(self, delivery_id: int, status: str, request_id: str,
+                    keys: Sequence[str], when: datetime, error: str) -> StoredEvent:
+        """Apply a stored event whose request became known, and say so in its log line."""
+        result: list[StoredEvent] = []
+
+        def work(conn: sqlite3.Connection) -> None:
+            items, subs = verification.items_of_request(conn, request_id, keys)
+            state = Verification.VERIFIED if status == "verified" else Verification.FAILED
+            matched = verification.mark_items(conn, items, state, when, error, "webhook")
+            conn.execute("UPDATE webhook_deliveries SET outcome=?, items_matched=?, detail=? "
+                         "WHERE id=?", (DeliveryOutcome.ACCEPTED.value, matched,
+                                        f"{state.label}: {matched} item(s) of {request_id} "
+                                        "(applied once the request's answer was recorded).",
+                                        delivery_id))
+            result.append(StoredEvent(DeliveryOutcome.ACCEPTED, matched, tuple(subs)))
+
+        self._write(work)
+        return result[0]
+
     def recent(self, limit: int = 500) -> list[DeliveryRecord]:
         """The latest deliveries, newest first."""
         return [DeliveryRecord(r[0], datetime.fromisoformat(r[1]), r[2], DeliveryOutcome(r[3]),

@@ -238,3 +238,34 @@ def test_the_receiver_speaks_tls_with_a_certificate(tmp_path: Path, store: Histo
         server.stop()
         intake.close()
     assert seen == [DeliveryOutcome.UNKNOWN_REQUEST]
+
+
+def test_a_webhook_that_overtakes_its_202_is_applied_later(store: HistoryStore,
+                                                           receiver: Receiver) -> None:
+    from pacspace_desktop.domain.catalogue import OutcomeKind
+    from pacspace_desktop.network.webhooks import sign
+    from pacspace_desktop.services.webhook_intake import apply_overtaken
+    from pacspace_desktop.storage.records import FinalOutcome
+
+    rec = store.record_run(NewRun("f", "P", "sandbox", "http://127.0.0.1:1"),
+                           [[WriteItem("fast-1", "c", 1), WriteItem("fast-2", "c", 2)]])
+    sub = rec.submission_ids[0]
+    store.mark_sending(sub, "{}")
+    body = (b'{"event":"verification.completed","data":{"requestId":"req_fast",'
+            b'"status":"verified","verifiedAt":"2026-03-31T17:00:00Z"}}')
+    stamp = str(int(time.time()))
+    answer = httpx.post(receiver.server.url, content=body, headers={
+        "X-PacSpace-Signature": f"v1={sign(SECRET, stamp, body)}",
+        "X-PacSpace-Timestamp": stamp, "X-Event-ID": "evt_fast"})
+    assert answer.status_code == 200  # before the 202 was recorded: stored, not matched
+    assert receiver.seen == [(DeliveryOutcome.UNKNOWN_REQUEST, ())]
+    inbox = WebhookInbox(store.connection)
+    assert apply_overtaken(inbox) == []  # still unknown: nothing to do
+    store.finish(sub, FinalOutcome(OutcomeKind.ACCEPTED, 202, "req_fast", 2))
+    assert apply_overtaken(inbox) == [sub]
+    assert {(it.verification, it.verified_at.isoformat() if it.verified_at else "")
+            for it in store.items_of(sub)} == {("verified", "2026-03-31T17:00:00+00:00")}
+    log = inbox.recent()[0]
+    assert log.outcome is DeliveryOutcome.ACCEPTED and log.items_matched == 2
+    assert "applied once the request's answer was recorded" in log.detail
+    assert apply_overtaken(inbox) == []  # once
