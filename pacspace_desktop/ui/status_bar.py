@@ -79,7 +79,8 @@ class AppStatusBar(QStatusBar):
             parts.append(f"… {QLocale.system().toString(waiting)} waiting for verification")
         if failed:
             parts.append(f"✗ {QLocale.system().toString(failed)} failed verification")
-        self.verification.setText(" · ".join(parts) or "✓✓ Nothing waits for verification")
+        self.verification.setText(" · ".join(parts))
+        self.verification.setVisible(bool(parts))  # nothing waits: nothing to say
         self.verification.setToolTip("Accepted items PacSpace has not verified yet. History "
                                      "shows which ones (filter: Waiting for verification).")
 

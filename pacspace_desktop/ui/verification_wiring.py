@@ -68,6 +68,7 @@ def wire_verification(window: MainWindow, session: SessionService, store: Histor
 
     page.verification_requested.connect(open_dialog)
     follow_profile()
+    window.status.show_verification(*service.waiting())
     return service, wire_audit(window, store, history, page)
 
 

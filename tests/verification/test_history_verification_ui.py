@@ -121,3 +121,18 @@ def test_receiver_warnings() -> None:
     assert "without TLS" in receiver_warning("0.0.0.0", tls=False, has_secret=True)
     assert receiver_warning("0.0.0.0", tls=True, has_secret=True) == ""
     assert receiver_warning("::1", tls=False, has_secret=False).startswith("No signing secret")
+
+
+def test_status_bar_counts_what_waits(qtbot: QtBot, session: SessionService) -> None:
+    from pacspace_desktop.ui.status_bar import AppStatusBar
+
+    bar = AppStatusBar(session)
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.show_verification(1234, 2)
+    assert bar.verification.isVisible()
+    text = bar.verification.text()  # the number is grouped as the locale says
+    assert text.startswith("… 1") and text.endswith("234 waiting for verification · ✗ 2 failed "
+                                                     "verification")
+    bar.show_verification(0, 0)
+    assert not bar.verification.isVisible()
