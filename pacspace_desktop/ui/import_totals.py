@@ -41,6 +41,7 @@ class RunningTotals:
         self.accounts: dict[str, list[int]] = {}  # account → [items, bits, accepted, bits]
         self._valid = bytearray(self.rows)
         self._currency: str | None = None
+        self._added: tuple[int, int] | None = None  # (rows, rows added) when last counted
         if validation is None:
             return
         totals = control_totals(validation)
@@ -77,10 +78,13 @@ class RunningTotals:
 
     @property
     def added(self) -> int:
-        """Rows added in the grid (they have no file line)."""
+        """Rows added in the grid (they have no file line); counted again only after rows
+        were put in or taken out."""
         if self.validation is None:
             return 0
-        return self.validation.table.source_lines.count(0)
+        if self._added is None:
+            self._added = (self.rows, self.validation.table.source_lines.count(0))
+        return self._added[1]
 
     @property
     def records(self) -> int:
@@ -158,6 +162,8 @@ class RunningTotals:
         elif edit.delta > 0:
             self._valid[edit.at:edit.at] = bytes(edit.delta)
         self.rows += edit.delta
+        if edit.delta:
+            self._added = None  # rows were put in or taken out: count the added ones again
         for row in edit.affected:
             old_account, old_bits = edit.before.get(row) or (plan.account_at(row), bits[row])
             if self._valid[row]:
