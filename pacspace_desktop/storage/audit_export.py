@@ -89,9 +89,10 @@ def _sheet(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str
     head = "".join(f'<c r="{_col(i)}1" t="inlineStr" s="1"><is><t>{escape(h)}</t></is></c>'
                    for i, h in enumerate(header))
     yield f'<row r="1">{head}</row>'
+    letters = [_col(i) for i in range(max(len(header), 32))]
     for r, row in enumerate(rows, start=2):
-        yield f'<row r="{r}">' + "".join(_cell(f"{_col(i)}{r}", v) for i, v in enumerate(row)) \
-            + "</row>"
+        yield f'<row r="{r}">' + "".join(_cell(f"{letters[i]}{r}", v)
+                                         for i, v in enumerate(row)) + "</row>"
     yield "</sheetData></worksheet>"
 
 
