@@ -3,10 +3,10 @@ Xvfb, then look at them.
 
     xvfb-run -a .venv/bin/python .ci/export_scenes.py /tmp/shots
 
-Opens the Xero and QuickBooks fixtures (tests/importing/files/exports) in the real window
-against the built-in sandbox and saves export-*.png: the Columns step with a preset offered, the
-choice for invoices on several lines, and the review naming the invoices added up. Nothing
-here is a test.
+Opens the Xero, QuickBooks, DATEV and German totals fixtures (tests/importing/files/exports)
+in the real window against the built-in sandbox and saves export-*.png: the Columns step with a
+preset offered, the choice for invoices on several lines, the review naming the invoices added
+up, a DATEV file with its signs, and total rows left out. Nothing here is a test.
 """
 
 from __future__ import annotations
@@ -88,6 +88,13 @@ def scenes(parts: Any, app: Any, out_dir: str, folder: Path) -> list[Step]:
         ("export-grid-added-up", lambda: page.tabs.setCurrentIndex(TAB_CHECK)),
         ("", review),
         ("", shoot_review),
+        ("", open_file("datev_extf.csv")),
+        ("export-datev-file-step", lambda: page.tabs.setCurrentIndex(0)),
+        ("", columns),
+        ("", use_preset),
+        ("export-datev-grid", lambda: page.tabs.setCurrentIndex(TAB_CHECK)),
+        ("", open_file("totals_de.csv")),
+        ("export-totals-left-out", lambda: page.tabs.setCurrentIndex(TAB_CHECK)),
     ]
 
 

@@ -89,9 +89,10 @@ def file_totals(validation: TableValidation) -> list[FileTotal]:
     if not totals:
         return []
     found = []
-    bits_ok = [not any(p.field == "bits" and p.severity.value == "error"
-                       for p in validation.row_problems(r))
-               for r in range(validation.row_count)]
+    bad_bits = {r for r in validation.rows_with_problems()
+                if any(p.field == "bits" and p.severity.value == "error"
+                       for p in validation.row_problems(r))}
+    bits_ok = [r not in bad_bits for r in range(validation.row_count)]
     start, everything, count_all = 0, 0, 0
     for row in totals:
         section = [r for r in range(start, row) if r not in marks and bits_ok[r]]

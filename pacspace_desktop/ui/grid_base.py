@@ -251,6 +251,8 @@ class GridModelBase(QAbstractTableModel):
         if state is not None:  # the decoration
             return state_icon(state)
         marks = self._row_marks(row)
+        if not valid and self._validation is not None and self._validation.is_total_row(row):
+            return None  # left out on purpose: not an error to fix
         if not valid or any(m.error for m in marks.values()):
             return self._icon(True)
         return self._icon(False) if marks else None

@@ -92,17 +92,23 @@ class ProblemListModel(QAbstractListModel):
         if not index.isValid():
             return None
         p = self._items[index.row()]
-        error = p.severity is Severity.ERROR
+        left_out = p.code == "total_row"  # left out on purpose: not an error to fix
+        error = p.severity is Severity.ERROR and not left_out
         where = f"Line {p.line:,}" if p.line else "New row"
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{where}: {p.message}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            kind = "Error — the row is held back" if error else "Check — the row can be sent"
+            kind = ("Left out — a total of the file, not an item" if left_out else
+                    "Error — the row is held back" if error else "Check — the row can be sent")
             column = f", column “{p.column}”" if p.column else ""
             return f"{kind}. {where}{column}.\n{p.message}"
         if role == Qt.ItemDataRole.DecorationRole:
+            if left_out:
+                return state_icon(ItemState.NOT_SENT)
             return state_icon(ItemState.REJECTED if error else ItemState.UNKNOWN)
         if role == Qt.ItemDataRole.ForegroundRole:
+            if left_out:
+                return state_colour(ItemState.NOT_SENT)
             return None if error else state_colour(ItemState.UNKNOWN)
         if role == self.ProblemRole:
             return p

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWid
 
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.importing import TableValidation, control_totals
+from pacspace_desktop.importing.totals import file_totals
 from pacspace_desktop.importing.validate import StagedRevalidation
 from pacspace_desktop.ui.import_grid_model import CellEdit
 
@@ -331,10 +333,17 @@ class TotalsPanel(QWidget):
         rows = (f"<b>{t.rows:,}</b> row{'s' if t.rows != 1 else ''}"
                 + (f" ({t.rows - added:,} from the file, {added:,} added here)" if added
                    else " in the file"))
-        text = (f"{rows} · <b>{t.valid:,}</b> valid · <b>{t.held_back:,}</b> held back · sum "
-                f"of bits of the valid rows <b>{t.bits:,}</b>")
+        left_out = len(t.validation.total_rows())
+        held = t.held_back - left_out
+        text = (f"{rows} · <b>{t.valid:,}</b> valid · <b>{held:,}</b> held back"
+                + (f" · <b>{left_out:,}</b> total row{'s' if left_out != 1 else ''} left out"
+                   if left_out else "")
+                + f" · sum of bits of the valid rows <b>{t.bits:,}</b>")
         if t.factor != 1:
             text += f" (<b>{t.amount(t.bits)}</b>)"
+        if left_out:  # the file's own totals, compared with its lines
+            own = file_totals(t.validation)
+            text += "".join(f"<br>{escape(f.describe(), quote=False)}" for f in own[:3])
         records = t.records
         if records != t.valid:
             text += (f"<br>{records:,} record{'s' if records != 1 else ''} to send: the lines "

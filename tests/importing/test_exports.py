@@ -214,3 +214,17 @@ def test_mojibake_is_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[
     data = json.loads(capsys.readouterr().out)
     (warning,) = data["file"]["warnings"]
     assert "looks garbled, e.g. “CafÃ© BÃ¼rger” in Customer" in warning
+
+
+def test_text_report_names_the_invoices_added_up(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    code = run_check(parser.parse_args(["check", str(EXPORTS / "shopify_orders.csv")]))
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "This looks like a Shopify orders export (34 of 34 columns match)." in captured.err
+    assert ("Combined — Name “#1003”: lines 5, 6 and 7 added up into one record of 4,090 bits "
+            "for cy@example.com") in captured.out
+    assert "Rows: 6; without errors: 6; items to send: 3; bits of those: 11,080." in \
+        captured.out

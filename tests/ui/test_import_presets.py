@@ -181,6 +181,16 @@ def test_total_rows_are_left_out_with_their_reason(qtbot: Bot, page: ImportPage)
     tip = model.data(model.index(model.view_row(2), 0), Qt.ItemDataRole.ToolTipRole)
     assert tip == "Left out: A total row (“Summe”), not an item: it is left out of what is sent."
     assert page.grid.totals.totals.bits == 40000
+    summary = page.grid.totals.summary.text()
+    assert "<b>0</b> held back · <b>3</b> total rows left out" in summary
+    assert ("The file's total on line 7 (“Gesamt”, 40,000 bits) equals the 3 lines above it."
+            in summary)
+    assert "3</b> total rows left out" in page.grid.problems.title.text()
+    assert page.grid.send_bar.held.text() == "3 total rows of the file are left out."
+    panel = page.grid.problems.model
+    assert panel.data(panel.index(0, 0), Qt.ItemDataRole.ToolTipRole).startswith(
+        "Left out — a total of the file, not an item.")
+    assert model.data(model.index(model.view_row(2), 0), Qt.ItemDataRole.DecorationRole) is None
 
 
 def test_a_remembered_mapping_keeps_how_the_file_was_read(qtbot: Bot, page: ImportPage,
