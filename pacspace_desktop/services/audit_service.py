@@ -8,6 +8,7 @@ so the window stays responsive.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -27,12 +28,36 @@ Renderer = Callable[[Receipt, Path], None]
 """Prints one receipt to a PDF file (`ui.receipt.write_receipt`)."""
 
 WORKBOOK = "audit.xlsx"
+MANIFEST = "SHA256SUMS.txt"
 
 
 def receipt_name(r: Receipt) -> str:
     """`receipt-000012-req_abc.pdf`: sorted like the history, named by the Request ID."""
     tail = re.sub(r"[^A-Za-z0-9_-]", "_", r.request_id or r.state)[:60]
     return f"receipt-{r.submission_id:06d}-{tail}.pdf"
+
+
+def write_manifest(dest: Path, summary: AuditSummary, stamp: datetime) -> None:
+    """`README.txt` (what the folder holds, in words) and `SHA256SUMS.txt` over every file, so
+    that an auditor can tell that nothing in the pack was changed after it was written."""
+    seal = ("intact: every finished submission matches its seal" if summary.chain.intact
+            else f"NOT intact: {summary.chain.reason or 'some submissions are not sealed'}")
+    (dest / "README.txt").write_text(
+        f"PacSpace audit pack, written by PacSpace Desktop on {stamp:%d %B %Y at %H:%M %Z}.\n\n"
+        f"{WORKBOOK}: one sheet of the {summary.submissions} submission(s) (requests sent to "
+        f"PacSpace), one of their {summary.items} item(s), and one about this export.\n"
+        "receipts/: one PDF receipt per submission, named by its number and Request ID.\n"
+        "SHA256SUMS.txt: the SHA-256 of every file here. Check it with\n"
+        "    sha256sum -c SHA256SUMS.txt          (Linux)\n"
+        "    shasum -a 256 -c SHA256SUMS.txt      (macOS)\n"
+        "    Get-FileHash -Algorithm SHA256 FILE  (Windows PowerShell, one file at a time)\n\n"
+        f"The history's seals when this was written: {seal}.\n"
+        f"Chain head (the last seal): {summary.chain.head}\n", encoding="utf-8")
+    lines = []
+    for path in sorted(p for p in dest.rglob("*") if p.is_file() and p.name != MANIFEST):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {path.relative_to(dest).as_posix()}\n")
+    (dest / MANIFEST).write_text("".join(lines), encoding="utf-8")
 
 
 class AuditService(QObject):
@@ -97,6 +122,7 @@ class AuditService(QObject):
                 if n % 10 == 0 or n == total:
                     self.progress.emit(f"Printed {n} of {total} receipt(s)…")
                 await asyncio.sleep(0)
+            await asyncio.to_thread(write_manifest, dest, summary, stamp)
         except StorageError as exc:
             self.failed.emit(f"{exc} The audit pack is incomplete.")
             return

@@ -128,4 +128,12 @@ def test_audit_pack_folder(qtbot: QtBot, tmp_path: Path, store: HistoryStore,
     names = sorted(p.name for p in (folder / "receipts").iterdir())
     assert len(names) == 2 and all(n.startswith("receipt-0000") and n.endswith(".pdf")
                                    for n in names)
-    assert hashlib.sha256((folder / "audit.xlsx").read_bytes()).hexdigest()
+    sums = (folder / "SHA256SUMS.txt").read_text(encoding="utf-8").splitlines()
+    assert len(sums) == 4  # README, workbook, two receipts
+    for line in sums:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    if shutil.which("sha256sum"):
+        subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS.txt"], cwd=folder, check=True)
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    assert "2 submission(s)" in readme and "seals when this was written: intact" in readme
