@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
+from pacspace_desktop.importing.gcpause import gc_paused
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.claims import KeysClaimed
@@ -153,8 +154,11 @@ class SubmissionService(QObject):
         self.progress.emit(0, total_requests, 0, total_items, -1.0)
         assert self._runner is not None
         try:
-            prepared = await self._prepare(self._runner, items, run, batch, resend)
-            report = await self._runner.run(items, run, batch, on_event, resend, prepared)
+            # 100,000 items are a million objects: a full garbage collection walking them
+            # holds the Qt thread 40-70 ms; nothing here makes reference cycles.
+            with gc_paused():
+                prepared = await self._prepare(self._runner, items, run, batch, resend)
+                report = await self._runner.run(items, run, batch, on_event, resend, prepared)
         except KeysClaimed as exc:
             # Said once the run has ended, so that pages see `busy` False and free their
             # buttons: nothing was sent, the clerk may fix the batch and send again.

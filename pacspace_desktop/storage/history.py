@@ -171,29 +171,52 @@ class HistoryStore:
         self._conn.execute("PRAGMA synchronous=FULL")
         try:
             with self._tx() as conn:
-                conn.execute(
-                    "UPDATE submissions SET state=?, sent_at=?, request_body=? WHERE id=?",
-                    (ItemState.SENDING.value, _ts(now_utc()), request_body, submission_id))
-                conn.execute("UPDATE items SET state=? WHERE submission_id=?",
-                             (ItemState.SENDING.value, submission_id))
+                _mark_sending(conn, submission_id, request_body)
         finally:
             self._conn.execute("PRAGMA synchronous=NORMAL")
+
+    def unmark_sending(self, submission_id: int) -> None:
+        """Take back a mark made for a request that then never left (a stop came first)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE submissions SET state=?, sent_at=NULL, request_body=NULL "
+                         "WHERE id=? AND state=?", (ItemState.QUEUED.value, submission_id,
+                                                    ItemState.SENDING.value))
+            conn.execute("UPDATE items SET state=? WHERE submission_id=? AND state=?",
+                         (ItemState.QUEUED.value, submission_id, ItemState.SENDING.value))
 
     def record_attempt(self, submission_id: int, attempt: AttemptRecord) -> None:
         """Record one HTTP attempt."""
         with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO attempts (submission_id, number, started_at, duration_ms, "
-                "status_code, outcome_kind, server_message, response_text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (submission_id, attempt.number, _ts(attempt.started_at), attempt.duration_ms,
-                 attempt.status_code, attempt.kind.value, attempt.server_message,
-                 attempt.response_text))
+            _insert_attempt(conn, submission_id, attempt)
 
-    def finish(self, submission_id: int, outcome: FinalOutcome) -> ItemState:
-        """Record how a submission ended; its items take the state the catalogue gives."""
+    def finish(self, submission_id: int, outcome: FinalOutcome,
+               attempts: Sequence[AttemptRecord] = (),
+               then_sending: tuple[int, str] | None = None) -> ItemState:
+        """Record how a submission ended; its items take the state the catalogue gives.
+
+        Args:
+            submission_id: The submission.
+            outcome: How it ended.
+            attempts: Its attempts not recorded yet, written in the same commit.
+            then_sending: The next request (submission id, body) to mark as sending in the
+                same commit — one commit per request, synced to the disk as `mark_sending`.
+        """
         state = entry(outcome.kind).item_state
+        if then_sending is not None:
+            self._conn.execute("PRAGMA synchronous=FULL")
+        try:
+            self._finish(submission_id, outcome, state, attempts, then_sending)
+        finally:
+            if then_sending is not None:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+        return state
+
+    def _finish(self, submission_id: int, outcome: FinalOutcome, state: ItemState,
+                attempts: Sequence[AttemptRecord], then_sending: tuple[int, str] | None
+                ) -> None:
         with self._tx() as conn:
+            for attempt in attempts:
+                _insert_attempt(conn, submission_id, attempt)
             conn.execute(
                 "UPDATE submissions SET state=?, outcome_kind=?, status_code=?, request_id=?, "
                 "accepted_count=?, server_message=?, request_body=COALESCE(?, request_body), "
@@ -206,7 +229,8 @@ class HistoryStore:
             if not state.may_be_written:
                 claims.release_submissions(conn, [submission_id])
             chain.seal(conn, [submission_id])  # the outcome is final: seal it in the chain
-        return state
+            if then_sending is not None:
+                _mark_sending(conn, *then_sending)
 
     def finish_not_sent(self, submission_ids: Iterable[int], message: str) -> None:
         """Mark queued submissions that will not be sent (cancel, plan limit, stop)."""
@@ -392,6 +416,23 @@ def _resolve_unknown(conn: sqlite3.Connection, item_id: int, state: ItemState) -
         return  # still unknown, or checks that disagree: the request stays for a person
     conn.execute("UPDATE submissions SET state=? WHERE id=? AND state=?",
                  (settled.value, sub_id, ItemState.UNKNOWN.value))
+
+
+def _mark_sending(conn: sqlite3.Connection, submission_id: int, body: str) -> None:
+    conn.execute("UPDATE submissions SET state=?, sent_at=?, request_body=? WHERE id=?",
+                 (ItemState.SENDING.value, _ts(now_utc()), body, submission_id))
+    conn.execute("UPDATE items SET state=? WHERE submission_id=?",
+                 (ItemState.SENDING.value, submission_id))
+
+
+def _insert_attempt(conn: sqlite3.Connection, submission_id: int,
+                    attempt: AttemptRecord) -> None:
+    conn.execute(
+        "INSERT INTO attempts (submission_id, number, started_at, duration_ms, status_code, "
+        "outcome_kind, server_message, response_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (submission_id, attempt.number, _ts(attempt.started_at), attempt.duration_ms,
+         attempt.status_code, attempt.kind.value, attempt.server_message,
+         attempt.response_text))
 
 
 def _submission(r: Sequence[Any]) -> SubmissionRow:

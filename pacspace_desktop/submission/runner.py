@@ -222,16 +222,22 @@ class SubmissionRunner:
         report = RunReport(prepared.run_id)
         pending = [(sub_id, batch) for sub_id, batch, _ in prepared.requests]
         bodies = [body for _, _, body in prepared.requests]
+        marked = False  # the request's mark as sending came with the previous outcome
         for seq, (sub_id, batch) in enumerate(pending):
             if self._stop:
+                if marked:  # marked with the last outcome, then a stop came: it never left
+                    self._store.unmark_sending(sub_id)
                 self._settle_rest(pending[seq:], seq, report, emit,
                                   "You stopped sending before this request left.")
                 break
             emit(RequestStarted(seq, len(pending), len(batch)))
             try:
-                request = await self._send_one(seq, sub_id, batch, bodies[seq], emit,
-                                               pending)
+                request, marked = await self._send_one(seq, sub_id, batch, bodies, emit,
+                                                       pending, marked)
             except HistoryFailed as failed:
+                if failed.finished is not None:  # this request's answer is recorded
+                    report.requests.append(failed.finished)
+                    emit(failed.finished)
                 failed.report = report
                 with suppress(StorageError):  # a passing fault: the rest is not sent
                     self._store.finish_not_sent([s for s, _ in pending[seq + 1:]],
@@ -246,38 +252,72 @@ class SubmissionRunner:
                 break
         return report
 
-    async def _send_one(self, seq: int, sub_id: int, batch: list[WriteItem], body: str,
-                        emit: EventHook, pending: list[tuple[int, list[WriteItem]]]
-                        ) -> RequestReport:
-        try:
-            self._store.mark_sending(sub_id, body)
-        except StorageError as exc:  # nothing of this request has left
-            raise HistoryFailed(exc, RunReport(0), Stage.BEFORE_SEND, seq, len(pending)) from exc
+    async def _send_one(self, seq: int, sub_id: int, batch: list[WriteItem],
+                        bodies: list[str], emit: EventHook,
+                        pending: list[tuple[int, list[WriteItem]]], marked: bool
+                        ) -> tuple[RequestReport, bool]:
+        """Send one request; returns its report and whether the next one is marked sending.
+
+        One commit per request: the outcome, its attempts and the next request's mark go
+        together (synced to the disk, as the mark must be before the next request leaves).
+        """
+        body = bodies[seq]
+        if not marked:
+            try:
+                self._store.mark_sending(sub_id, body)
+            except StorageError as exc:  # nothing of this request has left
+                raise HistoryFailed(exc, RunReport(0), Stage.BEFORE_SEND, seq,
+                                    len(pending)) from exc
         trace = SendTrace()
+        unlogged: list[Attempt] = []
 
         def on_attempt(attempt: Attempt) -> None:
+            unlogged.append(attempt)  # written with the outcome, or before a wait
+            emit(AttemptFinished(seq, attempt))
+
+        def on_wait(wait: Wait) -> None:
             # An attempt that cannot be logged must not break the request on its way; the
             # outcome below is what matters, and its failure is reported.
             with suppress(StorageError):
-                self._store.record_attempt(sub_id, attempt)
-            emit(AttemptFinished(seq, attempt))
+                for attempt in unlogged:
+                    self._store.record_attempt(sub_id, attempt)
+            unlogged.clear()
+            emit(Waiting(seq, wait))
 
         try:
             result = await self._client.send(
-                batch, trace=trace, on_attempt=on_attempt,
-                on_wait=lambda w: emit(Waiting(seq, w)), waiter=self._waiter, body=body)
+                batch, trace=trace, on_attempt=on_attempt, on_wait=on_wait,
+                waiter=self._waiter, body=body)
         except asyncio.CancelledError:
             kind = OutcomeKind.CANCELLED_IN_FLIGHT if trace.in_flight else OutcomeKind.NOT_SENT
             self._store.finish(sub_id, FinalOutcome(
-                kind, server_message="Sending was stopped."))
+                kind, server_message="Sending was stopped."), unlogged)
             self._store.finish_not_sent([s for s, _ in pending[seq + 1:]],
                                         "You stopped sending before this request left.")
             raise
+        goes_on = (seq + 1 < len(pending) and not self._stop
+                   and not entry(result.kind).stops_run)
+        then = (pending[seq + 1][0], bodies[seq + 1]) if goes_on else None
         try:
-            state = self._store.finish(sub_id, _final(result))
+            state = self._store.finish(sub_id, _final(result), unlogged, then)
         except StorageError as exc:  # the request left and PacSpace answered
-            raise HistoryFailed(exc, RunReport(0), Stage.AFTER_ANSWER, seq, len(pending),
-                                result) from exc
+            if then is None:
+                raise HistoryFailed(exc, RunReport(0), Stage.AFTER_ANSWER, seq, len(pending),
+                                    result) from exc
+            try:  # keep at least this answer; the next request does not leave
+                state = self._store.finish(sub_id, _final(result), unlogged)
+            except StorageError:
+                raise HistoryFailed(exc, RunReport(0), Stage.AFTER_ANSWER, seq, len(pending),
+                                    result) from exc
+            failed = HistoryFailed(exc, RunReport(0), Stage.BEFORE_SEND, seq + 1,
+                                   len(pending))
+            failed.finished = self._report(seq, sub_id, batch, result, state)
+            raise failed from exc
+        return self._report(seq, sub_id, batch, result, state), then is not None
+
+    @staticmethod
+    def _report(seq: int, sub_id: int, batch: list[WriteItem], result: SendResult,
+                state: ItemState) -> RequestReport:
         return RequestReport(seq, sub_id, tuple(batch), result.kind, state, result.request_id,
                              result.status_code, result.server_message, result.retry_at,
                              len(result.attempts), result.fault)
@@ -318,6 +358,7 @@ class HistoryFailed(Exception):
         super().__init__(str(error))
         self.error, self.report, self.stage = error, report, stage
         self.seq, self.total, self.answer = seq, total, answer
+        self.finished: RequestReport | None = None  # the request before, whose answer is kept
 
     @property
     def text(self) -> str:

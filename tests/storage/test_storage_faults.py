@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -22,12 +22,14 @@ from pytestqt.qtbot import QtBot
 
 from pacspace_desktop.domain.apikey import ApiKey
 from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.network.client import WriteClient
 from pacspace_desktop.sandbox import SandboxServer
 from pacspace_desktop.storage.db import StorageError, StorageFault, connect
 from pacspace_desktop.storage.history import HistoryStore
-from pacspace_desktop.storage.records import NewRun
+from pacspace_desktop.storage.records import AttemptRecord, FinalOutcome, NewRun
 from pacspace_desktop.submission.runner import (
+    AttemptFinished,
     HistoryFailed,
     RequestStarted,
     RunEvent,
@@ -75,17 +77,60 @@ def test_full_disk_mid_run_stops_before_the_next_request_leaves(
     runner = SubmissionRunner(store, WriteClient(http, sandbox.base_url, ApiKey(demo_key)))
 
     def on_event(event: RunEvent) -> None:
-        if isinstance(event, RequestStarted) and event.seq == 1:
-            clamp(store)  # the disk fills up after the first request
+        if isinstance(event, AttemptFinished) and event.seq == 0:
+            clamp(store)  # the disk fills up while the first request is answered
 
     task = run(qtbot, runner, items(30, pad=3000), 10, on_event)
     failed = task.exception()
+    assert isinstance(failed, HistoryFailed) and failed.stage is Stage.AFTER_ANSWER
+    assert failed.error.fault is StorageFault.FULL and failed.exit_code == 3
+    assert failed.text.startswith("The history (") and "the disk is full" in failed.text
+    assert "PacSpace accepted request 1 of 3 (Request ID req_" in failed.text
+    assert "Nothing more was sent." in failed.text
+    assert sandbox.state_snapshot()["requestsReceived"] == 1
+
+
+def test_full_disk_before_the_first_request_sends_nothing(
+        qtbot: QtBot, store: HistoryStore, sandbox: SandboxServer, demo_key: str,
+        http: httpx.AsyncClient) -> None:  # noqa: F811 - the fixture
+    runner = SubmissionRunner(store, WriteClient(http, sandbox.base_url, ApiKey(demo_key)))
+
+    def on_event(event: RunEvent) -> None:
+        if isinstance(event, RequestStarted) and event.seq == 0:
+            clamp(store)
+
+    failed = run(qtbot, runner, items(30, pad=3000), 10, on_event).exception()
     assert isinstance(failed, HistoryFailed) and failed.stage is Stage.BEFORE_SEND
-    assert failed.error.fault is StorageFault.FULL and failed.exit_code == 1
-    assert failed.text.startswith("The history (")
-    assert "the disk is full" in failed.text
+    assert failed.exit_code == 2 and "the disk is full" in failed.text
+    assert "Sending stopped before request 1 of 3 left: it and any after it were not sent." \
+        in failed.text
+    assert sandbox.state_snapshot()["requestsReceived"] == 0
+
+
+class MarkFails(HistoryStore):
+    """The answer can be written, but not together with the next request's mark."""
+
+    def finish(self, submission_id: int, outcome: FinalOutcome,
+               attempts: Sequence[AttemptRecord] = (),
+               then_sending: tuple[int, str] | None = None) -> ItemState:
+        if then_sending is not None:
+            raise StorageError("The history cannot be written: test.", StorageFault.FULL)
+        return super().finish(submission_id, outcome, attempts)
+
+
+def test_an_answer_is_kept_when_only_the_next_mark_fails(
+        qtbot: QtBot, store: HistoryStore, sandbox: SandboxServer, demo_key: str,
+        http: httpx.AsyncClient) -> None:  # noqa: F811 - the fixture
+    runner = SubmissionRunner(MarkFails(store.connection),
+                              WriteClient(http, sandbox.base_url, ApiKey(demo_key)))
+    failed = run(qtbot, runner, items(30), 10).exception()
+    assert isinstance(failed, HistoryFailed) and failed.stage is Stage.BEFORE_SEND
+    assert failed.exit_code == 1
     assert "Sending stopped before request 2 of 3 left: it and any after it were not sent. " \
            "The 10 item(s) sent before it are recorded." in failed.text
+    assert [r.state for r in failed.report.requests] == [ItemState.ACCEPTED]
+    states = [s.state for s in store.list_submissions()]
+    assert sorted(s.value for s in states) == ["accepted", "not_sent", "not_sent"]
     assert sandbox.state_snapshot()["requestsReceived"] == 1
 
 
