@@ -139,12 +139,19 @@ def combined(v: TableValidation) -> list[CombinedRecord]:
     return out
 
 
-def items_with_rows(v: TableValidation, rows: Sequence[int]
-                    ) -> list[tuple[WriteItem, list[int]]]:
+def items_with_rows(v: TableValidation, rows: Sequence[int],
+                    partial: list[str] | None = None) -> list[tuple[WriteItem, list[int]]]:
     """The write items of `rows` (valid rows) and the rows each comes from.
 
+    Args:
+        v: The check.
+        rows: Valid rows.
+        partial: When given, an invoice of which only some lines are in `rows` is left out
+            and its key added here, instead of raising.
+
     Raises:
-        ValueError: when a row has an error, or only part of an invoice's lines is given.
+        ValueError: when a row has an error, or only part of an invoice's lines is given
+            (and `partial` is None).
     """
     if v.mapping.repeats is not RepeatPolicy.SUM or not v._index.repeats():
         return [(v.item(r), [r]) for r in rows]
@@ -156,12 +163,14 @@ def items_with_rows(v: TableValidation, rows: Sequence[int]
             out.append((v.item(row), [row]))
             continue
         group = index.rows_of(key)
-        if group[0] != row:
-            if group[0] not in chosen:
-                raise ValueError(_partial(v, key, group))
-            continue
         if not chosen.issuperset(group):
-            raise ValueError(_partial(v, key, group))
+            if partial is None:
+                raise ValueError(_partial(v, key, group))
+            if key not in partial:
+                partial.append(key)
+            continue
+        if group[0] != row:
+            continue
         items = [v.item(r) for r in group]
         out.append((WriteItem(key, items[0].account_id, sum(it.bits for it in items),
                               _common_metadata([it.metadata for it in items])), group))

@@ -317,10 +317,12 @@ class TableValidation(RevalidationMixin):
         """
         return [item for item, _rows in self.items_with_rows(rows)]
 
-    def items_with_rows(self, rows: Iterable[int] | None = None
-                        ) -> list[tuple[WriteItem, list[int]]]:
-        """Like `build_items`, with the rows each item comes from."""
-        return items_with_rows(self, self.valid_rows() if rows is None else list(rows))
+    def items_with_rows(self, rows: Iterable[int] | None = None,
+                        partial: list[str] | None = None) -> list[tuple[WriteItem, list[int]]]:
+        """Like `build_items`, with the rows each item comes from; with `partial`, invoices
+        of which only some lines are given are left out (their keys added to it)."""
+        return items_with_rows(self, self.valid_rows() if rows is None else list(rows),
+                               partial)
 
 
 def validate_table(table: ImportTable, mapping: Mapping, limits: Limits = DEFAULT_LIMITS,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from html import escape
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -13,14 +12,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.importing import TableValidation
-from pacspace_desktop.importing.groups import lines_text
-from pacspace_desktop.importing.totals import file_totals
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.submission.runner import RequestReport, RunReport
 from pacspace_desktop.ui.import_grid_model import ImportGridModel
+from pacspace_desktop.ui.import_review import review_notes
 from pacspace_desktop.ui.import_totals import TotalsPanel
 from pacspace_desktop.ui.review_dialog import ReviewDialog
 from pacspace_desktop.ui.sending_panel import SendingPanel, route_outcome_action
@@ -184,7 +182,7 @@ class ImportSender(QWidget):
         if not rows:
             return
         if len(rows) <= _QUICK_ROWS:
-            self._open_review(validation, validation.items_with_rows(rows))
+            self._open_review(validation, *self._whole(validation, rows))
             return
         # Building a million items takes seconds: in a worker, with edits held meanwhile.
         self._model.set_locked(True)
@@ -192,17 +190,37 @@ class ImportSender(QWidget):
         self.held.setText(f"Preparing {len(rows):,} rows for the check before sending…")
         self._preparing = start_task(self._prepare(validation, rows), name="preparing rows")
 
+    @staticmethod
+    def _whole(validation: TableValidation, rows: list[int]
+               ) -> tuple[list[tuple[WriteItem, list[int]]], str]:
+        """The items of `rows`, without invoices of which only some lines would go (a line
+        added after the others were sent), and what to say about those (nothing of them goes).
+        """
+        partial: list[str] = []
+        pairs = validation.items_with_rows(rows, partial)
+        if not partial:
+            return pairs, ""
+        names = ", ".join(f"“{k}”" for k in partial[:5])
+        whose = "its" if len(partial) == 1 else "their"
+        return pairs, (f"Not sent: {names} — some of {whose} lines were sent before, and an "
+                       "invoice added up is sent whole or not at all. Send the new lines under "
+                       "a key of their own.")
+
     async def _prepare(self, validation: TableValidation, rows: list[int]) -> None:
         try:
-            pairs = await asyncio.to_thread(validation.items_with_rows, rows)
+            pairs, said = await asyncio.to_thread(self._whole, validation, rows)
         finally:
             self._model.set_locked(False)
             self.update_state()
         if validation is self._model.validation:
-            self._open_review(validation, pairs)
+            self._open_review(validation, pairs, said)
 
     def _open_review(self, validation: TableValidation,
-                     pairs: list[tuple[WriteItem, list[int]]]) -> None:
+                     pairs: list[tuple[WriteItem, list[int]]], said: str = "") -> None:
+        if said:
+            self._show_problem(said)
+        if not pairs:
+            return
         self._rows_by_key.update((it.key, rows) for it, rows in pairs)
         items = [it for it, _rows in pairs]
         flagged = [it.key for it, rows in pairs
@@ -256,7 +274,9 @@ class ImportSender(QWidget):
                                "resume.")
             return
         rows = [r for r in self._model.rows_in(ItemState.NOT_SENT) if validation.is_valid(r)]
-        pairs = validation.items_with_rows(rows)
+        pairs, said = self._whole(validation, rows)
+        if said:
+            self._show_problem(said)
         self._rows_by_key.update((it.key, group) for it, group in pairs)
         if pairs:
             self._send([it for it, _group in pairs])
@@ -347,39 +367,6 @@ class ImportSender(QWidget):
         if rows:
             self.row_requested.emit(rows[0], field or "")
 
-
-def review_notes(validation: TableValidation) -> list[str]:
-    """What the review names besides the totals: invoices whose lines were added up, rows held
-    back, total rows left out and how the file's own totals compare."""
-    notes = []
-    combined = validation.combined()
-    if combined:
-        factor = validation.mapping.amount.factor
-        def amount(bits: int) -> str:
-            if factor == 1:
-                return f"{bits:,} bits"
-            whole, part = divmod(abs(bits), factor)
-            sign = "−" if bits < 0 else ""
-            return f"{sign}{whole:,}.{part:0{len(str(factor)) - 1}d} ({bits:,} bits)"
-
-        names = "".join(f"<li>“{escape(c.key)}”: lines {lines_text(c.lines)} → one record "
-                        f"of {amount(c.bits)}</li>" for c in combined[:8])
-        more = (f"<li>… and {len(combined) - 8:,} more</li>" if len(combined) > 8 else "")
-        n = len(combined)
-        notes.append(f"<b>{n:,} invoice{'s' if n != 1 else ''} on several lines "
-                     f"{'are' if n != 1 else 'is'} sent as one record each</b>, "
-                     f"{'their' if n != 1 else 'its'} lines added up:<ul "
-                     f"style='margin:0'>{names}{more}</ul>")
-    totals = validation.total_rows()
-    held = len(validation.error_rows()) - len(totals)
-    if held > 0:
-        notes.append(f"<b>{held:,} row{'s' if held != 1 else ''} held back</b> because of "
-                     "problems: they are not in these totals and are not sent.")
-    if totals:
-        notes.append(f"{len(totals):,} total or balance row{'s' if len(totals) != 1 else ''} "
-                     "of the file left out.")
-    notes += [t.describe() for t in file_totals(validation)]
-    return notes
 
 
 def _reason(report: RequestReport) -> str:

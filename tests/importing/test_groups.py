@@ -188,3 +188,11 @@ def test_big_re_checks_column_by_column_match_a_full_check(
         assert state(v) == state(validate_table(copy.deepcopy(table), mapping))
         staged = v.staged_revalidation([])
         v.apply_staged(staged)
+
+
+def test_an_invoice_partly_chosen_can_be_left_out_and_named() -> None:
+    v = validate_table(table_of(LINES), SUM)
+    partial: list[str] = []
+    pairs = v.items_with_rows([0, 1, 2], partial)  # line 5 of invoice 1003 is missing
+    assert [(it.key, rows) for it, rows in pairs] == [("1001", [1])]
+    assert partial == ["1003"]
