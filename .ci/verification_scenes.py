@@ -116,6 +116,14 @@ def scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[tuple[str, Ca
             subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf),
                             str(Path(out_dir) / "verify-receipt")], check=True)
 
+    def audit() -> None:
+        from pacspace_desktop.services.audit_service import AuditService
+
+        service = w.findChildren(AuditService)[0]
+        service.ask_folder = lambda _parent: out_dir
+        history_page.table.clearSelection()
+        history_page.audit_button.click()
+
     return [
         ("", setup),
         ("", send("inv-2025-03", [("customer-001", 1250), ("customer-002", 480),
@@ -140,6 +148,9 @@ def scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[tuple[str, Ca
         ("", log_dialog),
         ("", grab_dialog("verify-04-delivery-log")),
         ("", receipt),
+        ("", audit),
+        ("", lambda: None),
+        ("verify-05-audit-written", lambda: None),
     ]
 
 

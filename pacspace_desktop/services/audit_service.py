@@ -37,6 +37,24 @@ def receipt_name(r: Receipt) -> str:
     return f"receipt-{r.submission_id:06d}-{tail}.pdf"
 
 
+def describe(flt: HistoryFilter) -> str:
+    """The History filter in words, for the workbook's "What" line."""
+    parts = []
+    if flt.since or flt.until:
+        start = f"{flt.since.astimezone():%d %B %Y %H:%M}" if flt.since else "the start"
+        end = f"{flt.until.astimezone():%d %B %Y %H:%M}" if flt.until else "now"
+        parts.append(f"recorded from {start} to {end} (local time)")
+    if flt.states:
+        parts.append("outcome " + " or ".join(sorted(s.label for s in flt.states)))
+    if flt.verification:
+        parts.append(f"verification: {flt.verification}")
+    for name, value in (("environment", flt.environment), ("profile", flt.profile),
+                        ("source containing", flt.source), ("search", flt.search)):
+        if value:
+            parts.append(f"{name} {value}")
+    return ("the submissions " + "; ".join(parts)) if parts else "every submission in the history"
+
+
 def write_manifest(dest: Path, summary: AuditSummary, stamp: datetime) -> None:
     """`README.txt` (what the folder holds, in words) and `SHA256SUMS.txt` over every file, so
     that an auditor can tell that nothing in the pack was changed after it was written."""
@@ -108,7 +126,7 @@ class AuditService(QObject):
         stamp = datetime.now(UTC).astimezone()
         dest = folder / f"PacSpace audit {stamp:%Y-%m-%d %H%M%S}"
         what = (f"{len(ids)} selected submission(s)" if ids is not None
-                else "the submissions the History page listed")
+                else describe(flt))
         try:
             (dest / "receipts").mkdir(parents=True, exist_ok=False)
             self.progress.emit("Writing the audit workbook…")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage import chain, verification
 from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.history import where_clause
@@ -30,7 +31,7 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 SUBMISSION_HEADER = (
     "Submission", "Request ID", "Outcome", "HTTP status", "Recorded (UTC)", "Sent (UTC)",
-    "Answered (UTC)", "Sent by", "Profile", "Environment", "PacSpace address",
+    "Outcome recorded (UTC)", "Sent by", "Profile", "Environment", "PacSpace address",
     "API key fingerprint", "Source", "Items", "Accounts", "Bits (sum)", "Verification",
     "Request SHA-256 (bytes sent)", "PacSpace's answer", "Chain link", "Chain hash")
 ITEM_HEADER = (
@@ -125,7 +126,8 @@ def _submission_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> Iterator[l
         for r in conn.execute(_SUBS + f"WHERE s.id IN ({','.join('?' * len(chunk))}) "
                               "ORDER BY s.created_at, s.id", chunk):
             c = counts.get(r[0])
-            yield [r[0], r[1] or "", r[2], r[3], _iso(r[4]), _iso(r[5]), _iso(r[6]), r[7],
+            yield [r[0], r[1] or "", ItemState(r[2]).label, r[3], _iso(r[4]), _iso(r[5]),
+                   _iso(r[6]), r[7],
                    r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15],
                    c.text() if c else "", chain.request_sha256(r[16]), r[17] or "", r[18],
                    r[19] or "not sealed"]
@@ -141,7 +143,8 @@ def _item_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> Iterator[list[An
                 f"s.id = i.submission_id WHERE i.submission_id IN ({','.join('?' * len(chunk))})"
                 " ORDER BY s.created_at, s.id, i.position", chunk):
             label = verification.Verification(r[8]).label if r[8] else ""
-            yield [r[0], r[1] or "", r[2] + 1, r[3], r[4], int(r[5]), r[6] or "", r[7], label,
+            yield [r[0], r[1] or "", r[2] + 1, r[3], r[4], int(r[5]), r[6] or "",
+                   ItemState(r[7]).label, label,
                    _iso(r[9]), r[10] or "", r[11] or "", _iso(r[12])]
 
 

@@ -89,7 +89,7 @@ def receipt_html(r: Receipt, printed: datetime | None = None) -> str:
         "<h2>The request</h2><table width='100%' cellpadding='2' cellspacing='0'>",
         _row("Recorded in the history", _when(r.created_at)),
         _row("Sent to PacSpace", _when(r.sent_at)),
-        _row("Answer received", _when(r.finished_at)),
+        _row("Outcome recorded", _when(r.finished_at)),
         _row("Sent by", r.sent_by),
         _row("Profile and environment", f"{r.profile} · {r.environment.upper()}"),
         _row("PacSpace address", r.base_url),

@@ -63,7 +63,7 @@ def test_workbook_holds_what_an_auditor_needs(tmp_path: Path, store: HistoryStor
     assert first["API key fingerprint"].startswith("pk_test_san… sha256:")
     assert DEMO_API_KEY not in str([[c.value for c in row] for row in subs.iter_rows()])
     assert first["Chain link"] == 1 and len(first["Chain hash"]) == 64
-    assert first["Verification"] == "0 of 2 verified"
+    assert first["Verification"] == "0 of 2 verified" and first["Outcome"] == "Accepted"
     rows = [{h: c.value for h, c in zip(ITEM_HEADER, row, strict=True)}
             for row in items.iter_rows(min_row=2)]
     nasty = next(r for r in rows if r["Record key"] == NASTY)
@@ -137,3 +137,16 @@ def test_audit_pack_folder(qtbot: QtBot, tmp_path: Path, store: HistoryStore,
         subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS.txt"], cwd=folder, check=True)
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     assert "2 submission(s)" in readme and "seals when this was written: intact" in readme
+
+
+def test_the_filter_in_words() -> None:
+    from datetime import UTC, datetime
+
+    from pacspace_desktop.domain.states import ItemState
+    from pacspace_desktop.services.audit_service import describe
+
+    assert describe(HistoryFilter()) == "every submission in the history"
+    text = describe(HistoryFilter(since=datetime(2025, 3, 1, tzinfo=UTC),
+                                  states=frozenset({ItemState.ACCEPTED}), environment="live"))
+    assert text.startswith("the submissions recorded from ") and "to now (local time)" in text
+    assert text.endswith("outcome Accepted; environment live")
