@@ -148,12 +148,16 @@ async def run(app: QApplication, rows: int) -> int:
 
     def follow(edit: object) -> None:  # what ImportGrid does after every edit
         t0 = time.perf_counter()
-        problems.update_rows(edit.affected, moved=edit.delta != 0)  # type: ignore[attr-defined]
+        worked = edit.worked if isinstance(edit.worked, dict) else {}  # type: ignore[attr-defined]
+        problems.update_rows(edit.affected, moved=edit.delta != 0,  # type: ignore[attr-defined]
+                             listed=worked.get("problems"))
         totals.apply(edit)  # type: ignore[arg-type]
         followed.append(time.perf_counter() - t0)
 
     model.cells_changed.connect(follow)
-    model.in_worker = totals.precompute  # as ImportGrid wires it: the totals' change off the UI
+    # as ImportGrid wires it: the totals' change and the problems list made in the worker
+    model.in_worker = lambda staged, before: {"totals": totals.precompute(staged, before),
+                                              "problems": problems.precompute(staged)}
     before = [list(c) for c in table.columns]
 
     # ---- paste 10,000 cells --------------------------------------------------------------

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from pacspace_desktop.domain.validation import FIELD_LABELS
 from pacspace_desktop.importing import SourceKind
+from pacspace_desktop.importing.validate import StagedRevalidation
 from pacspace_desktop.services.import_service import ImportResult
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
@@ -112,7 +113,7 @@ class ImportGrid(QWidget):
         self.send_bar.run_finished.connect(self._run_finished)
         self.send_bar.run_started.connect(self._make_room)
         self.model.cells_changed.connect(self._edited)
-        self.model.in_worker = self.totals.precompute  # a big edit's totals change, off the UI
+        self.model.in_worker = self._in_worker  # what follows a big edit, off the Qt thread
 
         tools = QHBoxLayout()
         tools.addWidget(self.only_problems)
@@ -226,8 +227,16 @@ class ImportGrid(QWidget):
         self.filter_label.setVisible(bool(parts))
         self.show_all.setVisible(bool(parts))
 
+    def _in_worker(self, staged: StagedRevalidation,
+                   before: dict[int, tuple[str, int]]) -> dict[str, object]:
+        return {"totals": self.totals.precompute(staged, before),
+                "problems": self.problems.precompute(staged)}
+
     def _edited(self, edit: CellEdit) -> None:
-        self.problems.update_rows(edit.affected, moved=edit.delta != 0)
+        worked = edit.worked if isinstance(edit.worked, dict) else {}
+        listed = worked.get("problems")
+        self.problems.update_rows(edit.affected, moved=edit.delta != 0,
+                                  listed=listed if isinstance(listed, list) else None)
         self.totals.apply(edit)
         self.send_bar.update_state()
 

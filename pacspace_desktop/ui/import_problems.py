@@ -20,12 +20,25 @@ from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.domain.validation import Severity
 from pacspace_desktop.importing import CellProblem, TableValidation
+from pacspace_desktop.importing.validate import StagedRevalidation
 from pacspace_desktop.ui.style import state_colour, state_icon
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 LIMIT = 10_000  # the panel lists this many; the CSV export has them all
 _RELIST = 2_000  # an edit touching more rows lists every problem again (one reset)
+
+
+def listing(validation: TableValidation | None) -> list[CellProblem]:
+    """The problems the panel lists (one more than `LIMIT` when there are more); safe in a
+    worker thread on a staged check."""
+    if validation is None:
+        return []
+    items = [CellProblem(-1, i.line, "", None, i.kind.value, i.message,
+                         Severity.ERROR if i.is_error else Severity.WARNING)
+             for i in validation.file_problems]
+    items += islice(validation.problems(), LIMIT + 1)
+    return items
 
 
 class ProblemListModel(QAbstractListModel):
@@ -45,16 +58,12 @@ class ProblemListModel(QAbstractListModel):
         """True when there are more problems than the panel lists."""
         return self._capped
 
-    def set_validation(self, validation: TableValidation | None) -> None:
-        """List the problems of a new check."""
+    def set_validation(self, validation: TableValidation | None,
+                       listed: list[CellProblem] | None = None) -> None:
+        """List the problems of a new check (`listed`: as `listing` made them already)."""
         self.beginResetModel()
         self._validation = validation
-        items: list[CellProblem] = []
-        if validation is not None:
-            items = [CellProblem(-1, i.line, "", None, i.kind.value, i.message,
-                                 Severity.ERROR if i.is_error else Severity.WARNING)
-                     for i in validation.file_problems]
-            items += islice(validation.problems(), LIMIT + 1)
+        items = listed if listed is not None else listing(validation)
         self._capped = len(items) > LIMIT
         self._items = items[:LIMIT]
         self._rows = [p.row for p in self._items]
@@ -155,9 +164,20 @@ class ProblemsPanel(QWidget):
         self._validation = validation
         self.model.set_validation(validation)
 
-    def update_rows(self, rows: Sequence[int], moved: bool = False) -> None:
-        """Follow an edit; `moved` when rows were put in or taken out (all is listed again)."""
-        if moved or len(rows) > _RELIST:
+    def precompute(self, staged: StagedRevalidation) -> list[CellProblem] | None:
+        """In the worker of a big edit: what the panel will list (None: it follows row by
+        row)."""
+        if len(staged.affected) <= _RELIST:
+            return None
+        return listing(staged.shadow)  # type: ignore[arg-type]
+
+    def update_rows(self, rows: Sequence[int], moved: bool = False,
+                    listed: list[CellProblem] | None = None) -> None:
+        """Follow an edit; `moved` when rows were put in or taken out (all is listed again);
+        `listed` when the worker of a big edit made the list already."""
+        if listed is not None and not moved:
+            self.model.set_validation(self._validation, listed)
+        elif moved or len(rows) > _RELIST:
             self.model.set_validation(self._validation)
         else:
             self.model.update_rows(rows)

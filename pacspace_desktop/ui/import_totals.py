@@ -142,7 +142,7 @@ class RunningTotals:
         validation = self.validation
         if validation is None:
             return set()
-        done = edit.worked
+        done = edit.worked.get("totals") if isinstance(edit.worked, dict) else edit.worked
         if isinstance(done, TotalsChange) and done.totals is self and edit.delta == 0:
             for row, now in zip(done.rows, done.flags, strict=True):
                 self._valid[row] = now
