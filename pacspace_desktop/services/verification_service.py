@@ -82,6 +82,7 @@ class VerificationService(QObject):
         self._pacing = pacing
         self._task: asyncio.Task[None] | None = None
         self._demand = False
+        self._started = False  # background reads begin with start(), not while wiring up
         self._sending = False
         self._idle: asyncio.Event | None = None
         self._server: WebhookServer | None = None
@@ -181,8 +182,8 @@ class VerificationService(QObject):
             self._task.cancel()
         self._task = None
         budget = self._settings.reads
-        if self._reader is None or (budget is ReadBudget.OFF and not self._demand) or (
-                budget is ReadBudget.ON_DEMAND and not self._demand):
+        if self._reader is None or (not self._demand and (
+                not self._started or budget in (ReadBudget.OFF, ReadBudget.ON_DEMAND))):
             self.reads_changed.emit(self._idle_words())
             return
         self._task = start_task(self._reads(self._reader, self._environment, self._demand),
@@ -374,6 +375,7 @@ class VerificationService(QObject):
 
     def start(self) -> None:
         """Start what the settings ask for (the receiver, the background reads)."""
+        self._started = True
         self.apply_overtaken()
         if self._settings.receiver.enabled:
             self.start_receiver()

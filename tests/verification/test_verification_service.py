@@ -164,3 +164,19 @@ def test_reads_never_delay_a_send_by_more_than_one_request(
     qtbot.waitUntil(lambda: sandbox.state_snapshot()["readsReceived"] > reads_at["end"],
                     timeout=20_000)  # and they go on once the send is done
     svc.shutdown()
+
+
+def test_gentle_reads_begin_with_start(qtbot: QtBot, tmp_path: Path, store: HistoryStore,
+                                       session: SessionService,
+                                       sandbox: SandboxServer) -> None:
+    submissions = SubmissionService(session, store)
+    sandbox.update_settings(verify_delay=0.0)
+    _send(qtbot, submissions, _items("gentle", 2))
+    svc = _service(store, session, tmp_path, budget=ReadBudget.GENTLE)
+    svc.refresh()  # wiring and sends before start() read nothing
+    qtbot.wait(100)
+    assert sandbox.state_snapshot()["readsReceived"] == 0 and not svc.reading
+    svc.start()
+    qtbot.waitUntil(lambda: svc.waiting() == (0, 0), timeout=20_000)
+    assert sandbox.state_snapshot()["readsReceived"] == 2
+    svc.shutdown()
