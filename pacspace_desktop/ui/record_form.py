@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QRect, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QCompleter,
@@ -47,6 +47,11 @@ def _error_label(name: str) -> QLabel:
     label.setWordWrap(True)
     label.setAccessibleName(name)
     label.setStyleSheet(error_style())
+    # The line stays reserved while hidden, so a message appearing as you type does not push
+    # the fields below it down under the cursor.
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
     label.hide()
     return label
 
@@ -109,7 +114,11 @@ class RecordForm(QWidget):
         completer = QCompleter(self._accounts, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.account.setCompleter(completer)
+        completer.setMaxVisibleItems(6)
+        completer.setWidget(self.account)
+        completer.activated.connect(self.account.setText)
+        self.account.textEdited.connect(self._suggest_accounts)
+        self.account_completer = completer
         self.account_error = _error_label("Account ID problem")
         self.bits = QLineEdit()
         self.bits.setAccessibleName("Bits")
@@ -142,6 +151,40 @@ class RecordForm(QWidget):
             edit.returnPressed.connect(self.submitted.emit)
         self.metadata.changed.connect(self._on_change)
         self._touched: set[str] = set()
+        # Tab goes from field to field; the key pattern comes after the fields.
+        QWidget.setTabOrder(self.key, self.account)
+        QWidget.setTabOrder(self.account, self.bits)
+        QWidget.setTabOrder(self.bits, self.metadata.table)
+        last: QWidget = self.metadata.table
+        for w in self.metadata.findChildren(QPushButton):
+            QWidget.setTabOrder(last, w)
+            last = w
+        for stop in (self.pattern_toggle, self.prefix, self.with_date, self.counter,
+                     self.use_pattern):
+            QWidget.setTabOrder(last, stop)
+            last = stop
+
+    def _suggest_accounts(self, text: str) -> None:
+        """Offer account IDs used before in a list that opens above the field: below it, the
+        list would cover the Bits field the clerk types next."""
+        completer = self.account_completer
+        popup = completer.popup()
+        if popup is None:
+            return
+        if not text.strip():
+            popup.hide()
+            return
+        completer.setCompletionPrefix(text)
+        shown = min(completer.completionCount(), completer.maxVisibleItems())
+        if shown == 0 or (shown == 1 and completer.currentCompletion() == text):
+            popup.hide()
+            return
+        high = shown * max(popup.sizeHintForRow(0), 1) + 2 * popup.frameWidth() + 2
+        field = self.account.rect()
+        # complete() opens the list below the rectangle it is given: give one that ends where
+        # the list must end, at the top of the field.
+        completer.complete(QRect(field.left(), -high - field.height(), field.width(),
+                                 field.height()))
 
     def set_accounts(self, accounts: list[str]) -> None:
         """Account IDs used before, offered as completion."""
