@@ -28,6 +28,7 @@ from pacspace_desktop.ui.grid_base import (
 from pacspace_desktop.ui.grid_worker import (
     CellEdit,
     WorkerHook,
+    accounts_and_bits,
     in_worker,
     loop_running,
     touches_totals,
@@ -174,8 +175,7 @@ class ImportGridModel(GridModelBase):
         rows = sorted({r for r, _c, _t in changes})
         before: dict[int, tuple[str, int]] = {}
         if validation is not None and touches_totals(validation, changes):
-            account, bits = validation.plan.account_at, validation.bits
-            before = {r: (account(r), bits[r]) for r in rows}
+            before = accounts_and_bits(validation, rows)
         columns = table.columns
         for row, column, text in changes:
             columns[column][row] = text
