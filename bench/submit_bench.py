@@ -5,10 +5,11 @@ worker, claim the keys, send request by request, record every outcome) with the 
 `SendingPanel` on screen (offscreen), so the cost of showing the outcomes counts too. A
 heartbeat timer on the Qt thread ticks every 5 ms; the longest gap between ticks is the
 longest time the window could not react. The baseline is a bare sequential httpx script
-posting the same bodies, batches of 100. Both run as their own processes against one sandbox
-process (`verify_delay` 0), alternating A/B so that both see the same machine load; the
-sandbox's state is reset before each run. Items are realistic: 100,000 invoice keys, 5,000
-accounts, bits of either sign, four metadata fields with exact decimal amounts.
+posting the same items, batches of 100, written with `json.dumps` (see `child_baseline`).
+Both run as their own processes against one sandbox process (`verify_delay` 0), alternating
+A/B so that both see the same machine load; the sandbox's state is reset before each run.
+Items are realistic: 100,000 invoice keys, 5,000 accounts, bits of either sign, four metadata
+fields with exact decimal amounts.
 
 Run: .venv/bin/python bench/submit_bench.py [--items 100000] [--runs 3]
 Goal (issue "Fast where a clerk waits"): app/baseline >= 0.8, longest stall <= 100 ms.
@@ -46,21 +47,25 @@ def make_items(n: int) -> list[Any]:
 
 
 def child_baseline(base: str, n: int) -> dict[str, float]:
-    """A bare sequential httpx script: the same bodies, one request after another."""
+    """A bare sequential httpx script as anyone would write it: the same items as plain dicts
+    (amounts as floats), `json.dumps` of each batch of 100, one request after another; no
+    history, no checks, no retries."""
     import asyncio
 
     import httpx
 
-    from pacspace_desktop.domain.validation import request_body
     from pacspace_desktop.sandbox import DEMO_API_KEY
 
-    items = make_items(n)
-    bodies = [request_body(items[i:i + 100]).encode() for i in range(0, n, 100)]
+    items = [{"key": it.key, "accountId": it.account_id, "bits": it.bits,
+              "metadata": {k: float(v) if k == "amount" else v
+                           for k, v in (it.metadata or {}).items()}}
+             for it in make_items(n)]
 
     async def go() -> float:
         async with httpx.AsyncClient(timeout=30) as http:
             t0 = time.perf_counter()
-            for body in bodies:
+            for i in range(0, n, 100):
+                body = json.dumps({"items": items[i:i + 100]}).encode()
                 r = await http.post(f"{base}/api/v1/writes", content=body,
                                     headers={"X-Api-Key": DEMO_API_KEY,
                                              "Content-Type": "application/json"})
