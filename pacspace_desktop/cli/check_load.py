@@ -16,8 +16,7 @@ from pacspace_desktop.importing.mapping_file import (
     adapt_mapping,
     load_mapping_file,
 )
-from pacspace_desktop.importing.matching import Suggestion, auto_map, suggest
-from pacspace_desktop.importing.numbers import looks_numeric
+from pacspace_desktop.importing.matching import Suggestion, auto_map, suggest_missing
 from pacspace_desktop.importing.presets import Preset, load_presets, match_preset
 from pacspace_desktop.importing.progress import ImportFileError
 from pacspace_desktop.importing.readers import ReadOptions
@@ -25,7 +24,6 @@ from pacspace_desktop.importing.table import ImportTable
 from pacspace_desktop.importing.validate import TableValidation, validate_table
 
 SAMPLE_ROWS = 200
-_SUGGEST = {"key": ("key",), "accountId": ("accountId",), "bits": ("quantity", "amount")}
 
 
 class CheckInputError(Exception):
@@ -171,35 +169,8 @@ def _rereads(settings: FileSettings, table: ImportTable, options: ReadOptions) -
 
 def suggestions(table: ImportTable, mapping: Mapping) -> dict[str, list[Suggestion]]:
     """For each field without a usable column, the likely columns, best first."""
-    samples = [column[:SAMPLE_ROWS] for column in table.columns]
-    out: dict[str, list[Suggestion]] = {}
-    used = {c for src in mapping.sources().values() if src is not None for c in src.columns()}
-    for wire, source in mapping.sources().items():
-        if source is not None and all(c in table.headers for c in source.columns()):
-            continue
-        found: list[Suggestion] = []
-        for kind in _SUGGEST[wire]:
-            found += suggest(table.headers, samples, kind)
-        if not found:  # no name fits: the columns whose values fit, with the values
-            found = _by_values(table, samples, wire, used)
-        out[wire] = found
-    return out
-
-
-def _by_values(table: ImportTable, samples: list[list[str]], wire: str, used: set[str]
-               ) -> list[Suggestion]:
-    found = []
-    for i, name in enumerate(table.headers):
-        values = [v for v in samples[i] if v.strip()]
-        if name in used or not values:
-            continue
-        numeric = sum(1 for v in values if looks_numeric(v)) * 2 > len(values)
-        if (wire == "bits") != numeric:
-            continue
-        reason = ("no name fits; its values are numbers" if numeric else
-                  "no name fits; its values are text")
-        found.append(Suggestion(name, 10, reason, tuple(dict.fromkeys(values))[:3]))
-    return found[:3]
+    return suggest_missing(table.headers, [column[:SAMPLE_ROWS] for column in table.columns],
+                           mapping)
 
 
 def with_header_line(options: ReadOptions, line: int | None) -> ReadOptions:

@@ -198,3 +198,47 @@ def auto_map(headers: Sequence[str], sample_columns: Sequence[Sequence[str]]) ->
         return None if column is None else FieldSource.column(column)
 
     return Mapping(source(key), source(account), source(bits), amount)
+
+
+_SUGGEST = {"key": ("key",), "accountId": ("accountId",), "bits": ("quantity", "amount")}
+
+
+def suggest_missing(headers: Sequence[str], sample_columns: Sequence[Sequence[str]],
+                    mapping: Mapping) -> dict[str, list[Suggestion]]:
+    """For each field of `mapping` without a usable column, the likely columns, best first;
+    when no name fits, the columns whose values fit (numbers for bits, text otherwise)."""
+    used = {c for src in mapping.sources().values() if src is not None for c in src.columns()}
+    out: dict[str, list[Suggestion]] = {}
+    for wire, source in mapping.sources().items():
+        if source is not None and all(c in headers for c in source.columns()):
+            continue
+        found: list[Suggestion] = []
+        for kind in _SUGGEST[wire]:
+            found += suggest(headers, sample_columns, kind)
+        out[wire] = found or _by_values(headers, sample_columns, wire, used)
+    return out
+
+
+def _by_values(headers: Sequence[str], sample_columns: Sequence[Sequence[str]], wire: str,
+               used: set[str]) -> list[Suggestion]:
+    found = []
+    for i, name in enumerate(headers):
+        values = [v for v in (sample_columns[i] if i < len(sample_columns) else []) if v.strip()]
+        if name in used or not values:
+            continue
+        numeric = sum(1 for v in values if looks_numeric(v)) * 2 > len(values)
+        if (wire == "bits") != numeric:
+            continue
+        reason = ("no name fits; its values are numbers" if numeric else
+                  "no name fits; its values are text")
+        found.append(Suggestion(name, 10, reason, tuple(dict.fromkeys(values))[:3]))
+    return found[:3]
+
+
+def describe_suggestions(found: dict[str, list[Suggestion]]) -> list[str]:
+    """One line per field: "Account ID could be: “Name” (…; e.g. ACME, Globex)"."""
+    labels = {"key": "Record key", "accountId": "Account ID", "bits": "Bits"}
+    return [f"{labels[wire]} could be: " + "; ".join(
+                f"“{s.column}” ({s.reason}; e.g. {', '.join(s.samples) or '—'})"
+                for s in items)
+            for wire, items in found.items() if items]

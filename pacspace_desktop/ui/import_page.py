@@ -33,6 +33,7 @@ from pacspace_desktop.importing import (
     check_mapping,
     export_problems_csv,
 )
+from pacspace_desktop.importing.matching import describe_suggestions, suggest_missing
 from pacspace_desktop.services.import_service import ImportResult, ImportService
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.submission_service import SubmissionService
@@ -254,7 +255,8 @@ class ImportPage(FileOpening, QWidget):
         self.mapping.set_formats(
             result.validation.formats if result.validation is not None else [],
             bits.value if bits is not None and bits.kind is SourceKind.COLUMN else None)
-        self.mapping.set_problems(result.mapping_problems)
+        self.mapping.set_problems(self._with_suggestions(result.mapping,
+                                                         list(result.mapping_problems)))
         note = ""
         if result.profile is not None:
             note = f"Using the saved mapping “{result.profile.profile.name}”."
@@ -301,7 +303,7 @@ class ImportPage(FileOpening, QWidget):
             self.mapping.set_mapping(self.result.table.headers, mapping)
         problems = check_mapping(mapping, self.result.table.headers)
         if problems:
-            self.mapping.set_problems(problems)
+            self.mapping.set_problems(self._with_suggestions(mapping, problems))
             self.grid.show_result(ImportResult(self.result.path, self.result.options,
                                                self.result.table, mapping, None,
                                                self.result.profile, tuple(problems)),
@@ -309,6 +311,14 @@ class ImportPage(FileOpening, QWidget):
             return
         self.mapping.set_problems([])
         self.imports.check(self.result, mapping, known_keys=self.known_keys)
+
+    def _with_suggestions(self, mapping: Mapping, problems: list[str]) -> list[str]:
+        """What is missing, and which columns could fill it (ranked, with sample values)."""
+        if not problems or self.result is None:
+            return problems
+        table = self.result.table
+        found = suggest_missing(table.headers, [c[:200] for c in table.columns], mapping)
+        return [*problems, *describe_suggestions(found)]
 
     # ---- profiles and export ----------------------------------------------------------------
 

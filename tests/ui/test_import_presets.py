@@ -207,3 +207,14 @@ def test_a_remembered_mapping_keeps_how_the_file_was_read(qtbot: Bot, page: Impo
     (profile,) = page.library.profiles()
     assert profile.mapping.file.header_line == 0 and profile.mapping.file.delimiter is None
     assert profile.mapping.metadata == ()  # lean: nothing was ticked
+
+
+def test_a_field_without_a_column_gets_ranked_suggestions(qtbot: Bot, page: ImportPage,
+                                                          tmp_path: Path) -> None:
+    from tests.ui.test_import_page import write
+
+    open_file(qtbot, page, write(tmp_path, "odd.csv", "Beleg,Name,Preis\nB-1,ACME,10.00\n"))
+    text = page.mapping.problems.text()
+    assert "Account ID: choose a column, a fixed text or a pattern." in text
+    assert "Account ID could be: “Name” (no name fits; its values are text; e.g. ACME)" in text
+    assert "Bits could be: “Preis” (no name fits; its values are numbers; e.g. 10.00)" in text
