@@ -119,6 +119,7 @@ class RecordForm(QWidget):
         completer.activated.connect(self.account.setText)
         self.account.textEdited.connect(self._suggest_accounts)
         self.account_completer = completer
+        self._suggesting = False  # the list was shown once (it is made on first use)
         self.account_error = _error_label("Account ID problem")
         self.bits = QLineEdit()
         self.bits.setAccessibleName("Bits")
@@ -168,17 +169,18 @@ class RecordForm(QWidget):
         """Offer account IDs used before in a list that opens above the field: below it, the
         list would cover the Bits field the clerk types next."""
         completer = self.account_completer
+        completer.setCompletionPrefix(text)
+        shown = min(completer.completionCount(), completer.maxVisibleItems()) if text.strip() else 0
+        if shown == 0 or (shown == 1 and completer.currentCompletion() == text):
+            if self._suggesting:
+                popup = completer.popup()
+                if popup is not None:
+                    popup.hide()
+            return
         popup = completer.popup()
         if popup is None:
             return
-        if not text.strip():
-            popup.hide()
-            return
-        completer.setCompletionPrefix(text)
-        shown = min(completer.completionCount(), completer.maxVisibleItems())
-        if shown == 0 or (shown == 1 and completer.currentCompletion() == text):
-            popup.hide()
-            return
+        self._suggesting = True
         high = shown * max(popup.sizeHintForRow(0), 1) + 2 * popup.frameWidth() + 2
         field = self.account.rect()
         # complete() opens the list below the rectangle it is given: give one that ends where

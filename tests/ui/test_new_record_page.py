@@ -46,6 +46,9 @@ def type_record(qtbot: Bot, page: NewRecordPage, key: str, account: str, bits: s
 
 
 def open_review(qtbot: Bot, page: NewRecordPage) -> ReviewDialog:
+    # A closed dialog hands activation back to its window on a desktop; offscreen it does not.
+    page.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page.window())  # type: ignore[attr-defined]
     qtbot.keyClick(page, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: page._review is not None and page._review.isVisible())  # type: ignore[attr-defined]
     assert page._review is not None
