@@ -163,6 +163,7 @@ class HistoryPage(QWidget):
         lay.addLayout(actions)
         lay.addWidget(self.table, 1)
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("HistorySplitter")  # its divider is remembered (main window)
         split.addWidget(list_box)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
@@ -273,7 +274,10 @@ class HistoryPage(QWidget):
         for col in range(COL_REQUEST_ID):
             self.table.resizeColumnToContents(col)
         if self.detail.detail is not None:
-            self.detail.show_detail(self.service.detail(self.detail.detail.row.id))
+            shown = self.detail.detail.row.id
+            # A submission the filters now hide is not left on show below the list.
+            self.detail.show_detail(self.service.detail(shown)
+                                    if self.model.row_of(shown) >= 0 else None)
         self._selection_changed()
 
     def _filter_changed(self, flt: object) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -215,6 +216,14 @@ class MainWindow(QMainWindow):
         page = ui.get("page")
         if isinstance(page, str) and page in self._index and self._session.has_profile():
             self.show_page(page)
+        for splitter in self._splitters():  # the dividers where the clerk left them
+            saved = ui.get(f"splitter:{splitter.objectName()}")
+            if isinstance(saved, str) and saved:
+                splitter.restoreState(QByteArray.fromBase64(saved.encode("ascii")))
+
+    def _splitters(self) -> list[QSplitter]:
+        """The pages' dividers that have a name (only those are remembered)."""
+        return [s for s in self.findChildren(QSplitter) if s.objectName()]
 
     def set_may_close(self, may_close: bool) -> None:
         """Let the app hold the window open while it asks (e.g. a submission is running)."""
@@ -227,9 +236,13 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         page = self.current_page()
-        self._session.save_ui_state({
+        state: dict[str, str | int | bool] = {
             "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
             "window_state": bytes(self.saveState().toBase64().data()).decode("ascii"),
             "page": page if page in self._index else NEW_RECORD,
-        })
+        }
+        for splitter in self._splitters():
+            state[f"splitter:{splitter.objectName()}"] = bytes(
+                splitter.saveState().toBase64().data()).decode("ascii")
+        self._session.save_ui_state(state)
         event.accept()

@@ -187,6 +187,7 @@ class SettingsPage(QWidget):
         layout.addLayout(left, 1)
         layout.addLayout(right, 3)
 
+        self._active_shown: str | None = None
         session.profile_changed.connect(self.reload)
         session.key_state_changed.connect(self._show_key_status)
         session.failed.connect(self._show_failure)
@@ -196,6 +197,10 @@ class SettingsPage(QWidget):
         """Show the profiles again (after a change anywhere)."""
         active = self._session.active_profile()
         selected = self._selected_id() or (active.id if active else None)
+        active_id = active.id if active else None
+        if active_id != self._active_shown:
+            selected = active_id  # a new profile in use: show it, not the one shown before
+        self._active_shown = active_id
         self.profiles.blockSignals(True)
         self.profiles.clear()
         for p in self._session.profiles():

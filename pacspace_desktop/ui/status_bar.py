@@ -35,6 +35,7 @@ class AppStatusBar(QStatusBar):
         self.addWidget(self.key)
         self.addPermanentWidget(self.verification)
         self.addPermanentWidget(self.connection)
+        self._shown_profile: str | None = None
         session.profile_changed.connect(self.refresh)
         session.key_state_changed.connect(self.show_key_status)
         session.last_request_changed.connect(self.connection.setText)
@@ -42,6 +43,12 @@ class AppStatusBar(QStatusBar):
 
     def refresh(self) -> None:
         """Show the current profiles and environment."""
+        active_now = self._session.active_profile()
+        active_id = active_now.id if active_now else None
+        if active_id != self._shown_profile:
+            # The last request's words belong to the profile it was sent with.
+            self._shown_profile = active_id
+            self.connection.setText("No request sent yet")
         self.profile.blockSignals(True)
         self.profile.clear()
         active = self._session.active_profile()

@@ -146,3 +146,39 @@ def test_tables_show_more_than_one_and_a_half_rows(
     assert page.table.viewport().height() >= 3 * row, (page.table.height(), header, row)
     meta = page.form.metadata.table
     assert meta.viewport().height() >= 2 * meta.verticalHeader().defaultSectionSize()
+
+
+def test_a_dragged_divider_is_remembered(qtbot: Bot, qloop: object, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QSplitter
+
+    paths = resolve_paths(tmp_path / "data").ensure()
+
+    def open_app() -> tuple[AppParts, QSplitter]:
+        parts = build_app(paths, MemoryKeyring(), sandbox=True)
+        window = parts.window
+        assert isinstance(window, MainWindow)
+        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        window.resize(1280, 720)
+        window.show()
+        QApplication.processEvents()
+        found = window.findChild(QSplitter, "HistorySplitter")
+        assert found is not None
+        return parts, found
+
+    parts, splitter = open_app()
+    window = parts.window
+    assert isinstance(window, MainWindow)
+    window.show_page(HISTORY)
+    QApplication.processEvents()
+    total = sum(splitter.sizes())
+    splitter.setSizes([total - 150, 150])
+    moved = splitter.sizes()
+    window.close()
+    for close in parts.closers:
+        close()
+    again, splitter = open_app()
+    try:
+        assert splitter.sizes() == moved
+    finally:
+        for close in again.closers:
+            close()
