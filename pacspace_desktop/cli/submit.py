@@ -21,7 +21,7 @@ from pacspace_desktop.domain.catalogue import entry
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS
 from pacspace_desktop.network.client import WriteClient
-from pacspace_desktop.network.factory import make_http_client
+from pacspace_desktop.network.factory import TlsTrust, make_http_client
 from pacspace_desktop.network.security import InsecureUrlError, check_base_url, is_loopback_host
 from pacspace_desktop.storage.claims import KeysClaimed
 from pacspace_desktop.storage.db import StorageError
@@ -54,6 +54,7 @@ class Target:
         profile: The profile's name ("command line" for PACSPACE_API_KEY without --profile).
         batch_size: Items per request.
         timeout: Seconds to wait for an answer.
+        trust: The profile's certificate settings (CA bundle, the OS store), as the app uses.
     """
 
     key: ApiKey
@@ -61,6 +62,7 @@ class Target:
     profile: str
     batch_size: int
     timeout: float
+    trust: TlsTrust | None = None
 
 
 def choose_target(args: argparse.Namespace) -> Target | str:
@@ -109,8 +111,10 @@ def choose_target(args: argparse.Namespace) -> Target | str:
     batch_size = args.batch_size or batch
     if not 1 <= batch_size <= DEFAULT_LIMITS.max_items:
         return f"--batch-size must be between 1 and {DEFAULT_LIMITS.max_items}. Nothing was sent."
+    trust = (TlsTrust(profile.ca_bundle, profile.trust_system_store) if profile is not None
+             else None)
     return Target(key, base_url, name, batch_size,
-                  timeout if args.timeout is None else args.timeout)
+                  timeout if args.timeout is None else args.timeout, trust)
 
 
 def _profile_key(args: argparse.Namespace) -> tuple[Profile, ApiKey] | str:
@@ -188,7 +192,7 @@ def run_submit(args: argparse.Namespace) -> int:
         resend = {it.key for it in given.items} if args.resend_known_keys else set()
         try:
             code = asyncio.run(_send(store, key, base_url, given.items, run, batch_size,
-                                     target.timeout, resend))
+                                     target.timeout, resend, target.trust))
         except KeysClaimed as exc:
             err(claim_refusal(exc.conflicts, RESEND_HINT))
             return EXIT_BAD_INPUT
@@ -220,8 +224,8 @@ def _report_recovered(unknown: Sequence[SubmissionRow]) -> None:
 
 async def _send(store: HistoryStore, key: ApiKey, base_url: str, items: list[WriteItem],
                 run: NewRun, batch_size: int, answer_timeout: float,
-                resend: Collection[str]) -> int:
-    async with make_http_client(answer_timeout, base_url=base_url) as http:
+                resend: Collection[str], trust: TlsTrust | None = None) -> int:
+    async with make_http_client(answer_timeout, base_url=base_url, trust=trust) as http:
         runner = SubmissionRunner(store, WriteClient(http, base_url, key))
         total_requests = -(-len(items) // batch_size)
 
