@@ -67,14 +67,18 @@ class RowRules:
 
     def total_row_label(self, row: int) -> str | None:
         """The label when a row is a total or subtotal line (`Total`, `Summe`, `Gesamt`,
-        `Closing balance`): its key or account reads like one, or either is empty and the
-        row's first filled cell does. None for an ordinary row."""
-        key, account = self.key_at(row), self.account_at(row)
+        `Closing balance`), else None.
+
+        With both a key and an account, one of them must be only the label (a customer
+        called "Sum Logistics" with an invoice number is an invoice); with one of them empty,
+        the other may read like one ("Total invoice 1003"); with both empty, the row's first
+        filled cell may, or any cell that is only the label."""
+        key, account = self.key_at(row).strip(), self.account_at(row).strip()
+        if key and account:
+            return key if total_cell(key) else account if total_cell(account) else None
         for text in (key, account):
             if total_label(text):
-                return text.strip()
-        if key.strip() and account.strip():
-            return None
+                return text
         first = True
         for column in self.table.columns:  # the first filled cell, or any that is only a label
             text = column[row].strip()

@@ -228,3 +228,15 @@ def test_text_report_names_the_invoices_added_up(tmp_path: Path,
             "for cy@example.com") in captured.out
     assert "Rows: 6; without errors: 6; items to send: 3; bits of those: 11,080." in \
         captured.out
+
+
+def test_a_customer_named_like_a_total_is_an_invoice(tmp_path: Path) -> None:
+    from pacspace_desktop.importing import auto_map, read_file, validate_table
+
+    path = tmp_path / "sum.csv"
+    path.write_text("Invoice,Customer,Amount\nS-1,Sum Logistics GmbH,5.00\nS-2,Total,1.00\n"
+                    ",Total invoices,6.00\n", encoding="utf-8")
+    table = read_file(path)
+    v = validate_table(table, auto_map(table.headers, table.columns))
+    assert v.is_valid(0)  # an invoice for a customer whose name starts with "Sum"
+    assert v.total_rows() == [1, 2]  # the account is only "Total"; no key and a label
