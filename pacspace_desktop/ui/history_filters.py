@@ -222,8 +222,8 @@ class SummaryStrip(QWidget):
             self.today.clear()
             self.week.clear()
             return
-        self.today.setText(self._line("Items today", summary.today))
-        self.week.setText(self._line("Items this week", summary.week))
+        self.today.setText(self._line("Today", summary.today))
+        self.week.setText(self._line("This week", summary.week))
         self.today.setToolTip(self._plain("Today", summary.today))
         self.week.setToolTip(self._plain("This week", summary.week))
         self.today.setAccessibleDescription(self._plain("Today", summary.today))
@@ -234,7 +234,7 @@ class SummaryStrip(QWidget):
         return [(ItemState.ACCEPTED, counts.items_in(ItemState.ACCEPTED, ItemState.VERIFIED),
                  "accepted"),
                 (ItemState.REJECTED, counts.items_in(ItemState.REJECTED), "rejected"),
-                (ItemState.UNKNOWN, counts.items_in(ItemState.UNKNOWN), "outcome unknown"),
+                (ItemState.UNKNOWN, counts.items_in(ItemState.UNKNOWN), "unknown"),
                 (ItemState.NOT_SENT, counts.items_in(ItemState.NOT_SENT), "not sent")]
 
     def _line(self, title: str, counts: PeriodCounts) -> str:
@@ -248,6 +248,8 @@ class SummaryStrip(QWidget):
         return f"<b>{title}:</b> " + " &nbsp;·&nbsp; ".join(spans)
 
     def _plain(self, title: str, counts: PeriodCounts) -> str:
-        parts = [f"{number(n)} items {word}" for _s, n, word in self._parts(counts)]
+        parts = [f"{number(n)} item{'s' if n != 1 else ''} "
+                 f"{'with an unknown outcome' if word == 'unknown' else word}"
+                 for _s, n, word in self._parts(counts)]
         subs = sum(counts.submissions.values())
         return f"{title}: " + ", ".join(parts) + f" (in {number(subs)} requests)"

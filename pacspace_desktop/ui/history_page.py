@@ -40,6 +40,11 @@ NO_READER_WHY = ("Checking needs the API key of the active profile. Add a key in
                  "check on the server.")
 
 
+def items(n: int) -> str:
+    """"1 item", "1,250 items"."""
+    return f"{number(n)} item{'s' if n != 1 else ''}"
+
+
 def _button(text: str, name: str) -> QPushButton:
     b = QPushButton(text)
     b.setAccessibleName(name)
@@ -240,11 +245,11 @@ class HistoryPage(QWidget):
             reasons: dict[str, int] = {}
             for _item, why in plan.refused:
                 reasons[why] = reasons.get(why, 0) + 1
-            refused = " ".join(f"{number(n)} item(s) left out: {why}" for why, n in reasons.items())
+            refused = " ".join(f"{items(n)} left out: {why}" for why, n in reasons.items())
         if not plan.items:
             self._say(f"Nothing to send again. {refused}")
             return plan
-        self._say(f"{number(len(plan.items))} item(s) handed to the form to send again. {refused}")
+        self._say(f"{items(len(plan.items))} handed to the form to send again. {refused}")
         self.resubmit_requested.emit(plan.items, plan.source)
         return plan
 
@@ -273,6 +278,9 @@ class HistoryPage(QWidget):
         self.filters.set_choices(*self.service.choices())
         for col in range(COL_REQUEST_ID):
             self.table.resizeColumnToContents(col)
+            # A long reason or file name is cut (its tooltip has it all), so the Request ID
+            # stays in view.
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 240))
         if self.detail.detail is not None:
             shown = self.detail.detail.row.id
             # A submission the filters now hide is not left on show below the list.
@@ -321,10 +329,10 @@ class HistoryPage(QWidget):
 
     def _check_started(self, total: int) -> None:
         self.cancel_button.show()
-        self._say(f"Checking {number(total)} item(s) on PacSpace…")
+        self._say(f"Checking {items(total)} on PacSpace…")
 
     def _check_progress(self, done: int, total: int) -> None:
-        self._say(f"Checked {number(done)} of {number(total)} item(s) on PacSpace…")
+        self._say(f"Checked {number(done)} of {items(total)} on PacSpace…")
 
     def _check_finished(self, report: object) -> None:
         self.cancel_button.setVisible(self.service.exporting)
@@ -347,12 +355,12 @@ class HistoryPage(QWidget):
                  (Verdict.OTHER_WRITES, "not written by this request"),
                  (Verdict.NO_ANSWER, "no answer")]
         parts = [f"{number(report.count(v))} {w}" for v, w in words if report.count(v)]
-        self._say(f"{head}: {number(len(report.answers))} of {number(report.total)} item(s) "
+        self._say(f"{head}: {number(len(report.answers))} of {items(report.total)} "
                   f"checked — " + ", ".join(parts) + ".")
 
     def _export_finished(self, path: str, rows: int) -> None:
         self.cancel_button.setVisible(self.service.checking)
-        self._say(f"Exported {number(rows)} item(s) to {path}.")
+        self._say(f"Exported {items(rows)} to {path}.")
 
     def _failed(self, message: str) -> None:
         self.cancel_button.setVisible(self.service.checking or self.service.exporting)

@@ -5,6 +5,8 @@ Used by the form, the import grid and the history alike (see design/ux.md).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
@@ -24,6 +26,30 @@ from PySide6.QtWidgets import (
 from pacspace_desktop.domain.catalogue import BUTTON_TEXT, CatalogueEntry, NextStep, Written
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.ui.style import state_colour, state_icon
+
+_PATH = re.compile(r"items\[(\d+)\](?:\.([A-Za-z_][\w.]*))?")
+_FIELDS = {"key": "Record key", "accountId": "Account ID", "bits": "Bits",
+           "metadata": "Metadata"}
+
+
+def readable(message: str, keys: Sequence[str] = ()) -> str:
+    """PacSpace's words with its item paths in the clerk's words.
+
+    `items[1].bits` becomes `item 2 (“inv-7”), Bits`; `items[0].metadata.amount` becomes
+    `item 1 (“inv-6”), metadata “amount”`. The raw text stays in the details.
+    """
+    def word(m: re.Match[str]) -> str:
+        index = int(m.group(1))
+        who = f"item {index + 1}" + (f" (“{keys[index]}”)" if index < len(keys) else "")
+        path = m.group(2) or ""
+        head, _, rest = path.partition(".")
+        if not path:
+            return who
+        if head == "metadata" and rest:
+            return f"{who}, metadata “{rest}”"
+        return f"{who}, {_FIELDS.get(head, head)}"
+
+    return _PATH.sub(word, message)
 
 
 @dataclass(frozen=True, slots=True)

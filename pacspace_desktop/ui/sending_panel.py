@@ -26,7 +26,7 @@ from pacspace_desktop.domain.catalogue import PRICING_URL, NextStep, OutcomeKind
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.submission_service import SubmissionService
 from pacspace_desktop.submission.runner import RequestReport, RunReport, Waiting
-from pacspace_desktop.ui.outcome_card import OutcomeCard, OutcomeView
+from pacspace_desktop.ui.outcome_card import OutcomeCard, OutcomeView, readable
 
 
 def request_view(r: RequestReport, total: int) -> OutcomeView:
@@ -64,7 +64,8 @@ def request_view(r: RequestReport, total: int) -> OutcomeView:
     if r.kind is OutcomeKind.BAD_REQUEST and r.fault is None:
         step = NextStep.NONE
     # Only an answer from the server is "PacSpace said"; connection errors stay in the details.
-    said = r.server_message if r.status_code and r.kind is not OutcomeKind.ACCEPTED else ""
+    said = (readable(r.server_message, [it.key for it in r.items])
+            if r.status_code and r.kind is not OutcomeKind.ACCEPTED else "")
     if r.kind is OutcomeKind.RATE_LIMITED and not r.retry_at:
         step = NextStep.RETRY_LATER  # nothing was written: sending again now is safe
     return OutcomeView(r.state, title, explanation, e.written, step, "", tuple(details),

@@ -74,7 +74,7 @@ def test_filters_search_and_summary(store: HistoryStore, qtbot: QtBot) -> None:
     page = page_for(qtbot, HistoryService(store))
     assert page.model.rowCount() == 4
     assert "2 accepted" in page.summary.today.text()
-    assert "2 items outcome unknown" in page.summary.today.toolTip()
+    assert "2 items with an unknown outcome" in page.summary.today.toolTip()
     qtbot.keyClicks(page.filters.search, "INV-300")
     assert page.model.rowCount() == 4  # debounced: not yet
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=2000)
@@ -126,7 +126,7 @@ def test_export_from_the_page(store: HistoryStore, qtbot: QtBot, qloop: object,
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     rows = list(csv.reader(dest.read_text(encoding="utf-8-sig").splitlines()))
     assert sorted(r[3] for r in rows[1:]) == ["INV-1042", "INV-1043", "INV-3001", "INV-3002"]
-    assert page.status.text() == f"Exported 4 item(s) to {dest}."
+    assert page.status.text() == f"Exported 4 items to {dest}."
 
 
 def test_resubmit_refuses_accepted_and_unchecked_unknown(store: HistoryStore,
@@ -140,7 +140,7 @@ def test_resubmit_refuses_accepted_and_unchecked_unknown(store: HistoryStore,
     assert sorted(items, key=lambda i: i.key) == [WriteItem("INV-2001", "acct-9", 5),
                                                   WriteItem("INV-4001", "acct-5", 7)]
     assert source == "Sent again from history"  # two sources
-    assert "2 item(s) left out: PacSpace already accepted it" in page.status.text()
+    assert "2 items left out: PacSpace already accepted it" in page.status.text()
     assert "check it on the server first" in page.status.text()
     select(page, ids["accepted"])
     with qtbot.assertNotEmitted(page.resubmit_requested):
@@ -178,7 +178,7 @@ def test_crash_banner_then_check_on_sandbox(store: HistoryStore, qtbot: QtBot,
     select(page, sub)
     with qtbot.waitSignal(service.check_finished, timeout=10000):
         qtbot.mouseClick(page.banner.check, Qt.MouseButton.LeftButton)
-    assert page.status.text() == ("Check finished: 3 of 3 item(s) checked — 1 most likely landed "
+    assert page.status.text() == ("Check finished: 3 of 3 items checked — 1 most likely landed "
                                   "(do not resend), 2 not found long after sending (may be sent "
                                   "again).")
     d = page.detail
