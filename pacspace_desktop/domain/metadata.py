@@ -71,14 +71,38 @@ def parse_yesno(text: str) -> bool:
     raise ValueError(f"“{text.strip()}” is not yes or no.")
 
 
+_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
 def parse_date(text: str) -> str:
-    """An ISO date (YYYY-MM-DD) from typed text in that form."""
+    """An ISO date (YYYY-MM-DD) from typed text.
+
+    Besides year-month-day, day and month in either order ("15/03/2025", "03.15.2025") are
+    taken when only one reading is a date; "03/04/2025" (3 April or 4 March?) is never guessed.
+    """
     raw = text.strip()
     try:
         return date.fromisoformat(raw).isoformat()
-    except ValueError as exc:
-        raise ValueError(f"“{raw}” is not a date. Write it as year-month-day, like "
-                         "2025-03-31.") from exc
+    except ValueError:
+        pass
+    m = _DMY.match(raw)
+    if m:
+        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        readings = set()
+        for day, month in ((a, b), (b, a)):
+            try:
+                readings.add(date(year, month, day))
+            except ValueError:
+                continue
+        if len(readings) == 1:
+            return readings.pop().isoformat()
+        if len(readings) == 2:
+            first, second = sorted(readings, key=lambda d: (d.month != b, d))
+            raise ValueError(f"“{raw}” could be {first.day} {first:%B} or {second.day} "
+                             f"{second:%B} {year}. Write it as year-month-day, like "
+                             f"{first.isoformat()}.")
+    raise ValueError(f"“{raw}” is not a date. Write it as year-month-day, like "
+                     "2025-03-31.")
 
 
 def build_metadata(fields: Sequence[MetaField]
