@@ -138,7 +138,8 @@ def _item_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> Iterator[list[An
     for chunk in _chunks(ids):
         for r in conn.execute(
                 "SELECT i.submission_id, s.request_id, i.position, i.key, i.account_id, "
-                f"i.bits, i.metadata, i.state, {state}, i.verified_at, i.verification_reason, "
+                f"i.bits, i.metadata, i.state, {state}, {verification.when_sql('i')}, "
+                "i.verification_reason, "
                 "i.verification_warning, i.checked_at FROM items i JOIN submissions s ON "
                 f"s.id = i.submission_id WHERE i.submission_id IN ({','.join('?' * len(chunk))})"
                 " ORDER BY s.created_at, s.id, i.position", chunk):

@@ -66,7 +66,8 @@ def receipt(conn: sqlite3.Connection, submission_id: int) -> Receipt | None:
         return None
     items = [ReceiptItem(i[0], i[1], int(i[2]), str(i[3]), _dt(i[4]), i[5] or "", i[6] or "")
              for i in conn.execute(
-                 f"SELECT i.key, i.account_id, i.bits, {verification.STATE_SQL}, i.verified_at, "
+                 f"SELECT i.key, i.account_id, i.bits, {verification.STATE_SQL}, "
+                 f"{verification.when_sql('i')}, "
                  "i.verification_reason, i.verification_warning FROM items i "
                  "WHERE i.submission_id=? ORDER BY i.position", (submission_id,))]
     counts = verification.counts(conn, [submission_id]).get(submission_id, verification.Counts())

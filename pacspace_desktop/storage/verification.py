@@ -63,7 +63,14 @@ def state_sql(alias: str = "i") -> str:
 
 STATE_SQL = state_sql("i")
 
-ITEM_COLUMNS = (f"{state_sql('items')}, verified_at, verification_reason, "
+def when_sql(alias: str = "i") -> str:
+    """When the item was verified or failed: the webhook's or read's time, else (verified by a
+    *Check on server*) the time of that check."""
+    return (f"COALESCE({alias}.verified_at, CASE WHEN {alias}.state = 'verified' "
+            f"THEN {alias}.checked_at END)")
+
+
+ITEM_COLUMNS = (f"{state_sql('items')}, {when_sql('items')}, verification_reason, "
                 "verification_warning")
 """The verification columns `item_extra` reads, for a SELECT over `items` (not aliased)."""
 

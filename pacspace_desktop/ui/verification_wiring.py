@@ -54,6 +54,7 @@ def wire_verification(window: MainWindow, session: SessionService, store: Histor
     for signal in (submissions.finished, submissions.failed, submissions.refused):
         signal.connect(send_ended)
     service.items_changed.connect(history.verification_changed)
+    history.check_finished.connect(lambda _r: service.refresh())  # a check may verify items
     service.waiting_changed.connect(window.status.show_verification)
     service.warning_found.connect(page.status.setText)
 

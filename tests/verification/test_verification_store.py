@@ -75,3 +75,16 @@ def test_read_targets_and_the_twice_warning(store: HistoryStore) -> None:
     assert {x.key for x in later} == {"k1"}  # k2 was just read
     assert verification.read_targets(conn, "live", NOW + timedelta(days=8),
                                      NOW + timedelta(days=8)) == []  # too old
+
+
+def test_a_check_on_the_server_gives_the_verification_its_time(store: HistoryStore) -> None:
+    sub = _sub(store, ["chk"])
+    item = store.items_of(sub)[0]
+    checked = datetime(2026, 3, 31, 17, 0, tzinfo=UTC)
+    store.record_check(item.id, checked, {"found": True, "verified": True}, verified=True)
+    again = store.items_of(sub)[0]
+    assert (again.verification, again.verified_at) == ("verified", checked)
+    from pacspace_desktop.storage import receipts
+
+    r = receipts.receipt(store.connection, sub)
+    assert r is not None and r.items[0].when == checked
