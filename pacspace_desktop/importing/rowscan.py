@@ -108,17 +108,20 @@ def cell_checks(plan: Plan, rows: Sequence[int] | None, found: Found, keys: list
     into `found`), column by column; returns the bits of each position."""
     longest = plan.limits.max_id_length
     table = plan.table
-    accounts = plan.values(plan.account_source)
-    if rows is not None:
-        accounts = [accounts[r] for r in rows]
+    # the rows of a big edit row by row (short calls: the Qt thread keeps the GIL turning);
+    # every row through the whole column
+    account_at = plan.account_at
+    accounts = (plan.values(plan.account_source) if rows is None
+                else [account_at(r) for r in rows])
     most = scan_ids(accounts, plan.account_findings, found, longest)
     if lengths is not None and plan.account_source.kind.value == "column":
         lengths[table.column_index(plan.account_source.value)] = most
     if plan.signed:
         bits = signed_bits(plan, range(table.row_count) if rows is None else rows, found)
     else:
-        texts = plan.bits_values()
-        bits, most = scan_bits(texts if rows is None else [texts[r] for r in rows], plan, found)
+        bits_at = plan.bits_at
+        texts = plan.bits_values() if rows is None else [bits_at(r) for r in rows]
+        bits, most = scan_bits(texts, plan, found)
         if lengths is not None and plan.bits_source.kind.value == "column":
             lengths[table.column_index(plan.bits_source.value)] = most
     for meta, index, convert in plan.metadata:
