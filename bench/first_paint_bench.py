@@ -1,0 +1,92 @@
+"""Benchmark: from process start to the first painted main window, beside a bare window.
+
+The app is started as a clerk starts it (`pacspace-desktop --sandbox`, a fresh data folder);
+the baseline is a bare PySide6 script that opens a `QMainWindow`. Both run offscreen as their
+own processes; the time is from the parent's spawn to the child's first Paint event of its
+main window (the child prints it and leaves at once). Bytecode is cached as an installed app
+would have it (one warm-up run of each is discarded); runs alternate A/B.
+
+Run: .venv/bin/python bench/first_paint_bench.py [--runs 7]
+Goal (issue "Fast where a clerk waits"): app / bare <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import os, sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
+            sys.stdout.write("painted\n")
+            sys.stdout.flush()
+            os._exit(0)
+        return False
+
+app = QApplication(sys.argv[:1])
+watch = FirstPaint()
+app.installEventFilter(watch)
+if sys.argv[1] == "bare":
+    window = QMainWindow()
+    window.setWindowTitle("bare")
+    window.resize(1180, 800)
+    window.show()
+    app.exec()
+else:
+    from pacspace_desktop.cli.main import main
+    main(sys.argv[2:])
+"""
+
+
+def once(kind: str, *args: str) -> float:
+    with tempfile.TemporaryDirectory() as data:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_API="pyside6",
+                   PACSPACE_DATA_DIR=data, PACSPACE_CONFIG_DIR=str(Path(data) / "config"))
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", CHILD, kind, *args], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120, check=False)
+        elapsed = time.perf_counter() - start
+    if "painted" not in done.stdout:
+        raise SystemExit(f"{kind} did not paint: {done.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    kinds = {"bare": ("bare",), "app --sandbox": ("app", "--sandbox"), "app (first start)":
+             ("app",)}
+    for k in kinds.values():
+        once(*k)  # warm-up: bytecode written, caches filled
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    for r in range(args.runs):
+        order = list(kinds) if r % 2 == 0 else list(reversed(kinds))
+        for name in order:
+            times[name].append(once(*kinds[name]))
+    bare = statistics.median(times["bare"])
+    for name, got in times.items():
+        med = statistics.median(got)
+        ratios = [t / b for t, b in zip(got, times["bare"], strict=True)]
+        print(f"{name:18s} median {med * 1000:5.0f} ms (range {min(got) * 1000:.0f}-"
+              f"{max(got) * 1000:.0f}), ratio to bare {med / bare:.2f}x "
+              f"(per run {min(ratios):.2f}-{max(ratios):.2f})")
+    print("goal: app / bare <= 1.5")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
