@@ -90,7 +90,11 @@ def scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[tuple[str, Ca
         history_page.filters.clear_filters()
 
     def log_dialog() -> None:
+        from pacspace_desktop.ui.verification_dialog import VerificationDialog
+
         history_page.verification_button.click()
+        for d in w.findChildren(VerificationDialog):
+            d.log.selectRow(1)  # the forged delivery, in full
 
     def grab_dialog(name: str) -> Callable[[], None]:
         def grab() -> None:

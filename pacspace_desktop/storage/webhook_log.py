@@ -66,6 +66,7 @@ class DeliveryRecord:
     items_matched: int
     detail: str
     body_sha256: str
+    body: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,11 +169,12 @@ class WebhookInbox:
     def recent(self, limit: int = 500) -> list[DeliveryRecord]:
         """The latest deliveries, newest first."""
         return [DeliveryRecord(r[0], datetime.fromisoformat(r[1]), r[2], DeliveryOutcome(r[3]),
-                               r[4], r[5] or "", r[6] or "", r[7] or "", r[8], r[9], r[10])
+                               r[4], r[5] or "", r[6] or "", r[7] or "", r[8], r[9], r[10],
+                               r[11] or "")
                 for r in self._conn.execute(
                     "SELECT id, received_at, remote, outcome, http_status, event_id, event_type, "
-                    "request_id, items_matched, detail, body_sha256 FROM webhook_deliveries "
-                    "ORDER BY id DESC LIMIT ?", (limit,))]
+                    "request_id, items_matched, detail, body_sha256, body "
+                    "FROM webhook_deliveries ORDER BY id DESC LIMIT ?", (limit,))]
 
     # --- internals ---------------------------------------------------------------------------
 

@@ -42,6 +42,10 @@ class DeliveryLogModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
+    def row_at(self, row: int) -> DeliveryRecord:
+        """The delivery shown in a row."""
+        return self._rows[row]
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -26,6 +27,7 @@ from pacspace_desktop.services.verification_service import ReceiverStatus, Verif
 from pacspace_desktop.storage.verification_settings import ReadBudget, ReceiverSettings
 from pacspace_desktop.ui.delivery_log_model import COL_DETAIL, DeliveryLogModel
 from pacspace_desktop.ui.style import error_style, warning_style
+from pacspace_desktop.ui.verification_words import short_time
 
 RECEIVER_WHY = ("PacSpace confirms each write with a signed webhook when it has verified it. "
                 "Point a relay or tunnel from PacSpace's webhook settings at this address. "
@@ -89,6 +91,12 @@ class VerificationDialog(QDialog):
         self.log.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.empty_log = QLabel("No deliveries yet. They appear here as they arrive, accepted "
                                 "or refused.")
+        self.delivery = QPlainTextEdit()
+        self.delivery.setReadOnly(True)
+        self.delivery.setAccessibleName("The selected delivery in full")
+        self.delivery.setPlaceholderText("Select a delivery to see it in full (what the "
+                                         "receiver did, and the body PacSpace sent).")
+        self.delivery.setMaximumHeight(110)
         self._build()
         self._load()
         service.reads_changed.connect(self.reads_status.setText)
@@ -100,8 +108,9 @@ class VerificationDialog(QDialog):
         self.save_secret.clicked.connect(self._save_secret)
         self.clear_secret.clicked.connect(self._clear_secret)
         self.apply.clicked.connect(self._apply)
+        self.log.selectionModel().selectionChanged.connect(self._show_delivery)
         self.reload_log()
-        self.resize(1120, 660)
+        self.resize(1120, 720)
 
     def _build(self) -> None:
         reads_box = QGroupBox("Background checks")
@@ -144,6 +153,7 @@ class VerificationDialog(QDialog):
         log_lay = QVBoxLayout(log_box)
         log_lay.addWidget(self.empty_log)
         log_lay.addWidget(self.log, 1)
+        log_lay.addWidget(self.delivery)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -191,6 +201,18 @@ class VerificationDialog(QDialog):
         self.empty_log.setVisible(not rows)
         for col in range(COL_DETAIL):
             self.log.resizeColumnToContents(col)
+
+    def _show_delivery(self) -> None:
+        rows = self.log.selectionModel().selectedRows()
+        if not rows:
+            self.delivery.clear()
+            return
+        d = self.log_model.row_at(rows[0].row())
+        self.delivery.setPlainText(
+            f"{d.outcome.label} — received {short_time(d.received_at)} from {d.remote}, "
+            f"answered HTTP {d.http_status}. Event {d.event_id or '(no id)'} "
+            f"{d.event_type}, Request ID {d.request_id or '(none)'}.\n{d.detail}\n\n"
+            f"Body (SHA-256 {d.body_sha256}):\n{d.body}")
 
     def _reads_changed(self) -> None:
         self.service.set_read_budget(ReadBudget(self.reads.currentData()))

@@ -101,6 +101,9 @@ def test_webhooks_reach_the_history_page(qtbot: QtBot, store: HistoryStore,
     assert dialog.log_model.rowCount() == 2
     assert {dialog.log_model.index(r, 1).data() for r in range(2)} == {"✓ Accepted"}
     assert "A signing secret is stored" in dialog.secret_state.text()
+    dialog.log.selectRow(0)
+    assert "answered HTTP 200" in dialog.delivery.toPlainText()
+    assert '"requestId"' in dialog.delivery.toPlainText()  # the body as PacSpace sent it
     assert dialog.receiver_status.text() == f"Listening on {status.url}"
 
 
