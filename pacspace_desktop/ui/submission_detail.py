@@ -189,9 +189,11 @@ class SubmissionDetailPanel(QWidget):
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
-        layout.addWidget(self.card)
+        # Above the card: "Accepted … Nothing to do" must not be read first when PacSpace's
+        # verification of the same items failed later.
         self.verification_note = VerificationNote()
         layout.addWidget(self.verification_note)
+        layout.addWidget(self.card)
         layout.addWidget(self.tabs, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
