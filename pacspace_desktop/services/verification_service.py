@@ -83,7 +83,7 @@ class VerificationService(QObject):
         self._task: asyncio.Task[None] | None = None
         self._demand = False
         self._started = False  # background reads begin with start(), not while wiring up
-        self._sending = False
+        self._holds: set[str] = set()  # what background reads give way to ("send", "check")
         self._idle: asyncio.Event | None = None
         self._server: WebhookServer | None = None
         self._intake: WebhookIntake | None = None
@@ -150,16 +150,16 @@ class VerificationService(QObject):
         self._reader, self._environment = reader, environment
         self._restart_reads()
 
-    def send_started(self) -> None:
-        """A send begins: background reads hold back until it ends."""
-        self._sending = True
+    def send_started(self, reason: str = "send") -> None:
+        """A send (or a person's check on the server) begins: background reads hold back."""
+        self._holds.add(reason)
         if self._idle is not None:
             self._idle.clear()
 
-    def send_finished(self) -> None:
-        """The send ended (or never started): background reads may go on."""
-        self._sending = False
-        if self._idle is not None:
+    def send_finished(self, reason: str = "send") -> None:
+        """It ended (or never started): background reads go on when nothing else holds them."""
+        self._holds.discard(reason)
+        if self._idle is not None and not self._holds:
             self._idle.set()
 
     def check_now(self) -> bool:
@@ -205,7 +205,7 @@ class VerificationService(QObject):
     async def _reads(self, reader: Reader, environment: str, demand: bool) -> None:
         if self._idle is None:
             self._idle = asyncio.Event()
-            if not self._sending:
+            if not self._holds:
                 self._idle.set()
         pace = self._pacing.demand_s if demand else self._pacing.gentle_s
         started = datetime.now(UTC)

@@ -54,7 +54,13 @@ def wire_verification(window: MainWindow, session: SessionService, store: Histor
     for signal in (submissions.finished, submissions.failed, submissions.refused):
         signal.connect(send_ended)
     service.items_changed.connect(history.verification_changed)
-    history.check_finished.connect(lambda _r: service.refresh())  # a check may verify items
+    history.check_started.connect(lambda _n: service.send_started("check"))
+
+    def check_ended(_report: object) -> None:  # a person's check goes first, and may verify
+        service.send_finished("check")
+        service.refresh()
+
+    history.check_finished.connect(check_ended)
     service.waiting_changed.connect(window.status.show_verification)
     service.warning_found.connect(page.status.setText)
 

@@ -180,3 +180,22 @@ def test_gentle_reads_begin_with_start(qtbot: QtBot, tmp_path: Path, store: Hist
     qtbot.waitUntil(lambda: svc.waiting() == (0, 0), timeout=20_000)
     assert sandbox.state_snapshot()["readsReceived"] == 2
     svc.shutdown()
+
+
+def test_reads_wait_for_every_reason_to_end(qtbot: QtBot, tmp_path: Path, store: HistoryStore,
+                                            session: SessionService,
+                                            sandbox: SandboxServer) -> None:
+    submissions = SubmissionService(session, store)
+    sandbox.update_settings(verify_delay=0.0)
+    _send(qtbot, submissions, _items("hold", 1))
+    svc = _service(store, session, tmp_path)
+    svc.send_started("send")
+    svc.send_started("check")  # a person's Check on server runs at the same time
+    svc.check_now()
+    qtbot.wait(150)
+    svc.send_finished("send")  # the send ended, the check has not: still no reads
+    qtbot.wait(150)
+    assert sandbox.state_snapshot()["readsReceived"] == 0
+    svc.send_finished("check")
+    qtbot.waitUntil(lambda: sandbox.state_snapshot()["readsReceived"] == 1, timeout=20_000)
+    svc.shutdown()
