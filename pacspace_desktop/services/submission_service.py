@@ -52,7 +52,8 @@ class SubmissionService(QObject):
         request_finished(object): a `RequestReport`.
         waiting(object): a `Waiting` event (a retry after a wait; for countdowns).
         attempt_finished(object): an `AttemptFinished` event.
-        finished(object): the `RunReport` of a run that ran to its end or was stopped.
+        finished(object): the `RunReport` of a run that ran to its end or was stopped, or that
+            the history stopped mid-way (then its `broke_off` says why, in words).
         failed(str): the run could not start or broke off; the text says what to do.
         refused(str): nothing was recorded or sent, because another send holds some of the keys
             (or they were sent before and not ticked to send again); the text names them.
@@ -167,8 +168,12 @@ class SubmissionService(QObject):
             return None
         except HistoryFailed as exc:
             log.error("history could not be written (%s): %s", exc.error.fault, exc)
-            asyncio.get_running_loop().call_soon(self.failed.emit, exc.text)
-            return None
+            if not exc.report.requests:  # nothing was sent at all
+                asyncio.get_running_loop().call_soon(self.failed.emit, exc.text)
+                return None
+            # The run ends with what each request really did; `broke_off` carries the words.
+            asyncio.get_running_loop().call_soon(self.finished.emit, exc.report)
+            return exc.report
         self.finished.emit(report)
         return report
 

@@ -107,6 +107,7 @@ class RunReport:
 
     run_id: int
     requests: list[RequestReport] = field(default_factory=list)
+    broke_off: str = ""  # why the run stopped early on its own (the history failed), in words
 
     def count(self, *states: ItemState) -> int:
         """Items in any of `states`."""
@@ -235,13 +236,7 @@ class SubmissionRunner:
                 request, marked = await self._send_one(seq, sub_id, batch, bodies, emit,
                                                        pending, marked)
             except HistoryFailed as failed:
-                if failed.finished is not None:  # this request's answer is recorded
-                    report.requests.append(failed.finished)
-                    emit(failed.finished)
-                failed.report = report
-                with suppress(StorageError):  # a passing fault: the rest is not sent
-                    self._store.finish_not_sent([s for s, _ in pending[seq + 1:]],
-                                                "Not sent: the history could not be written.")
+                self._broke_off(failed, seq, sub_id, batch, pending, report, emit)
                 raise
             report.requests.append(request)
             emit(request)
@@ -315,6 +310,39 @@ class SubmissionRunner:
             raise failed from exc
         return self._report(seq, sub_id, batch, result, state), then is not None
 
+    def _broke_off(self, failed: HistoryFailed, seq: int, sub_id: int, batch: list[WriteItem],
+                   pending: list[tuple[int, list[WriteItem]]], report: RunReport,
+                   emit: EventHook) -> None:
+        """Complete the report of a run the history stopped: what each request really did
+        (an answer the history could not keep is still what PacSpace answered), the rest not
+        sent. The report's `broke_off` says why, in words."""
+        first_unsent = seq
+        if failed.finished is not None:  # this request's answer is recorded
+            report.requests.append(failed.finished)
+            emit(failed.finished)
+            first_unsent = seq + 1
+        elif failed.stage is Stage.AFTER_ANSWER and failed.answer is not None:
+            answer = failed.answer
+            told = RequestReport(
+                seq, sub_id, tuple(batch), answer.kind, entry(answer.kind).item_state,
+                answer.request_id, answer.status_code,
+                "PacSpace answered, but the history could not record the answer.",
+                answer.retry_at, len(answer.attempts), answer.fault)
+            report.requests.append(told)
+            emit(told)
+            first_unsent = seq + 1
+        message = "Not sent: the history could not be written."
+        with suppress(StorageError):  # a passing fault: the rest is not sent
+            self._store.finish_not_sent([s for s, _ in pending[first_unsent:]], message)
+        for offset, (rest_id, rest) in enumerate(pending[first_unsent:]):
+            unsent = RequestReport(first_unsent + offset, rest_id, tuple(rest),
+                                   OutcomeKind.NOT_SENT, ItemState.NOT_SENT,
+                                   server_message=message)
+            report.requests.append(unsent)
+            emit(unsent)
+        failed.report = report
+        report.broke_off = failed.text
+
     @staticmethod
     def _report(seq: int, sub_id: int, batch: list[WriteItem], result: SendResult,
                 state: ItemState) -> RequestReport:
@@ -386,7 +414,8 @@ class HistoryFailed(Exception):
         """2 nothing was sent, 3 a request's answer is not recorded, 1 a run cut short."""
         if self.stage is Stage.AFTER_ANSWER:
             return 3
-        return 1 if self.report.requests else 2
+        sent = any(r.state is not ItemState.NOT_SENT for r in self.report.requests)
+        return 1 if sent else 2
 
 
 def _final(result: SendResult) -> FinalOutcome:

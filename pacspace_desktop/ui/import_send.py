@@ -319,6 +319,8 @@ class ImportSender(QWidget):
             held = self._sent_and_held(report)
             if held:
                 self.panel.summary.setText(held)
+        if report.broke_off:  # the history failed mid-run: rows show what each request did
+            self._show_problem(report.broke_off)
         self.update_state()
         self.run_finished.emit()
 

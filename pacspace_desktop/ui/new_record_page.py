@@ -383,6 +383,8 @@ class NewRecordPage(QWidget):
         self.model.drop_keys(accepted)
         self.model.mark(marks)
         self.form.set_accounts(self._store.account_ids())
+        if report.broke_off:  # the history failed mid-run: the rows show what each one did
+            self._show_problem(report.broke_off)
         self._update_buttons(busy=False)
 
     def _outcome_action(self, report: RequestReport, action: str) -> None:

@@ -72,13 +72,29 @@ def request_view(r: RequestReport, total: int) -> OutcomeView:
                        r.request_id, (), said)
 
 
+def groups_with(last: RequestReport, report: RequestReport) -> bool:
+    """True when `report` shares the card of `last`, the request before it: both accepted at
+    their first attempt, or both not sent for the same reason."""
+    if report.kind is OutcomeKind.ACCEPTED:
+        return (last.kind is OutcomeKind.ACCEPTED and report.attempts <= 1
+                and last.attempts <= 1)
+    return (report.kind is OutcomeKind.NOT_SENT and last.kind is OutcomeKind.NOT_SENT
+            and report.server_message == last.server_message)
+
+
 def accepted_group_view(group: list[RequestReport], total: int) -> OutcomeView:
-    """One card for requests accepted one after another, each at its first attempt."""
+    """One card for requests one after another that share it (see `groups_with`)."""
     if len(group) == 1:
         return request_view(group[0], total)
     first, last = group[0], group[-1]
     e = first.entry
     items = sum(len(r.items) for r in group)
+    if first.kind is OutcomeKind.NOT_SENT:
+        return OutcomeView(
+            ItemState.NOT_SENT, f"Not sent — {items:,} items in {len(group):,} requests",
+            f"{first.server_message} {e.explanation}".strip(), e.written, NextStep.NONE, "",
+            (("Requests", f"{first.seq + 1}–{last.seq + 1} of {total}"),
+             ("Items", f"{items:,}")))
     details = (("Requests", f"{first.seq + 1}–{last.seq + 1} of {total}"),
                ("Items", f"{items:,}"),
                ("Request IDs", f"{first.request_id} … {last.request_id} (each request's ID "
@@ -246,15 +262,16 @@ class SendingPanel(QWidget):
         if not self._active:
             return
         self._hide_wait()
-        plain = report.kind is OutcomeKind.ACCEPTED and report.attempts <= 1
-        if plain and self._accepted_run and self.cards:
+        if self._accepted_run and self.cards and groups_with(self._accepted_run[-1], report):
             self._accepted_run.append(report)
             self._group_stale = True
             if not self._repaint.isActive():
                 self._repaint.start()
             return
         self._flush()  # the card before this one shows its final count
-        self._accepted_run = [report] if plain else []
+        groupable = report.kind is OutcomeKind.NOT_SENT or (
+            report.kind is OutcomeKind.ACCEPTED and report.attempts <= 1)
+        self._accepted_run = [report] if groupable else []
         card = OutcomeCard()
         card.setObjectName("OutcomeCard")
         card.show_outcome(request_view(report, self._total))
@@ -317,7 +334,10 @@ class SendingPanel(QWidget):
         if report.not_sent:
             parts.append(f"{report.not_sent:,} not sent")
         self.label.setText("Done: " + ", ".join(parts) + ".")
-        if report.unknown:
+        if report.broke_off:
+            self.summary.setText("Sending stopped because the history could not be written; "
+                                 "the message below says what was sent.")
+        elif report.unknown:
             self.summary.setText("Some outcomes are unknown. Those items stay in the draft "
                                  "and were not sent again: check on the server before "
                                  "sending them.")

@@ -128,7 +128,9 @@ def test_an_answer_is_kept_when_only_the_next_mark_fails(
     assert failed.exit_code == 1
     assert "Sending stopped before request 2 of 3 left: it and any after it were not sent. " \
            "The 10 item(s) sent before it are recorded." in failed.text
-    assert [r.state for r in failed.report.requests] == [ItemState.ACCEPTED]
+    assert [r.state for r in failed.report.requests] == [ItemState.ACCEPTED,
+                                                         ItemState.NOT_SENT, ItemState.NOT_SENT]
+    assert failed.report.broke_off == failed.text
     states = [s.state for s in store.list_submissions()]
     assert sorted(s.value for s in states) == ["accepted", "not_sent", "not_sent"]
     assert sandbox.state_snapshot()["requestsReceived"] == 1

@@ -208,7 +208,8 @@ def test_stop_midway_leaves_the_rest_in_the_draft(qtbot: Bot, page: NewRecordPag
     qtbot.waitUntil(lambda: sandbox.state_snapshot()["requestsReceived"] == 1, timeout=5000)  # type: ignore[attr-defined]
     qtbot.mouseClick(page.sending.stop, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done:"), timeout=5000)  # type: ignore[attr-defined]
-    assert titles(page) == ["Accepted by PacSpace — 1 item"] + ["Not sent"] * 3
+    # the three requests not sent share one card
+    assert titles(page) == ["Accepted by PacSpace — 1 item", "Not sent — 3 items in 3 requests"]
     assert [r.state for r in page.model.rows()] == [ItemState.NOT_SENT] * 3
     assert sandbox.state_snapshot()["requestsReceived"] == 1
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pacspace_desktop.domain.items import WriteItem
@@ -143,13 +144,54 @@ def test_a_full_disk_refuses_the_send_in_words_and_sends_nothing(
     service = SubmissionService(session, store)
     pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
     store.connection.execute(f"PRAGMA max_page_count={pages}")
-    with qtbot.waitSignal(service.failed, timeout=5000) as sig:
-        assert service.submit([WriteItem(f"F-{i}", "acct-1", 1, {"note": "x" * 2000})
-                               for i in range(50)], "form")
-    text = sig.args[0]
+    said: list[str] = []
+    service.failed.connect(said.append)
+    service.finished.connect(lambda report: said.append(report.broke_off))
+    assert service.submit([WriteItem(f"F-{i}", "acct-1", 1, {"note": "x" * 2000})
+                           for i in range(50)], "form")
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    text = said[0]
     assert "cannot be written because the disk is full" in text and "rollback" not in text.lower()
     # the run is recorded on a connection of its own; the first request is refused before it
     # leaves, on the page's connection
     assert text.endswith(("Nothing was sent.", "it and any after it were not sent."))
     assert not service.busy, "the page may offer Send again at once"
     assert sandbox.state_snapshot()["requestsReceived"] == 0
+
+
+def test_a_history_failing_mid_run_leaves_the_form_telling_the_truth(
+        qtbot: QtBot, session: SessionService, sandbox: SandboxServer, tmp_path: Path) -> None:
+    """The first request is accepted and recorded; the history then refuses the next mark:
+    its items leave the draft, the rest are marked not sent, the words say why."""
+    from pacspace_desktop.domain.states import ItemState
+    from pacspace_desktop.storage.drafts import DraftStore
+    from pacspace_desktop.ui.new_record_page import NewRecordPage
+    from tests.storage.test_storage_faults import MarkFails
+    from tests.ui.test_new_record_page import type_record
+
+    session.start_sandbox_profile()
+    profile = session.active_profile()
+    assert profile is not None
+    session.update_profile(profile.id, batch_size=1)
+    store = MarkFails.open(tmp_path / "history.sqlite3")
+    try:
+        page = NewRecordPage(session, SubmissionService(session, store), store,
+                             DraftStore(tmp_path / "drafts"))
+        qtbot.addWidget(page)
+        page.resize(1000, 800)
+        page.show()
+        for i in range(3):
+            type_record(qtbot, page, f"H-{i}", "acct-1", "1")
+        qtbot.mouseClick(page.submit, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page._review is not None and page._review.isVisible())
+        assert page._review is not None
+        qtbot.mouseClick(page._review.send, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done:"), timeout=8000)
+        assert [r.key for r in page.model.rows()] == ["H-1", "H-2"], "H-0 was accepted"
+        assert {r.state for r in page.model.rows()} == {ItemState.NOT_SENT}
+        assert "Sending stopped before request 2 of 3 left" in page.problem.text()
+        assert page.problem.isVisible()
+        qtbot.waitUntil(lambda: page.submit.isEnabled(), timeout=3000)
+        assert sandbox.state_snapshot()["requestsReceived"] == 1
+    finally:
+        store.close()
