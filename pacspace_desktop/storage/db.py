@@ -10,7 +10,6 @@ from pathlib import Path
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage.errors import StorageError, StorageFault, storage_error
 
-
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "StorageError", "StorageFault", "connect"]
 
 
