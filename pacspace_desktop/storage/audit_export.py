@@ -82,11 +82,25 @@ def _col(n: int) -> str:
     return name
 
 
+def _width(title: str) -> int:
+    """A column's width in characters, from what it holds."""
+    if "SHA-256" in title or "hash" in title.lower():
+        return 66
+    if title in ("Request ID", "PacSpace's answer", "PacSpace's reason", "Warning", "What",
+                 "How to check", "History chain", "Metadata (JSON)", "PacSpace address"):
+        return 34
+    if "(UTC)" in title:
+        return 26
+    return max(10, min(28, len(title) + 4))
+
+
 def _sheet(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    cols = "".join(f'<col min="{i}" max="{i}" width="{_width(h)}" customWidth="1"/>'
+                   for i, h in enumerate(header, start=1))
     yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://'
            'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView '
            'workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-           'state="frozen"/></sheetView></sheetViews><sheetData>')
+           f'state="frozen"/></sheetView></sheetViews><cols>{cols}</cols><sheetData>')
     head = "".join(f'<c r="{_col(i)}1" t="inlineStr" s="1"><is><t>{escape(h)}</t></is></c>'
                    for i, h in enumerate(header))
     yield f'<row r="1">{head}</row>'
