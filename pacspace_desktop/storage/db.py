@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pacspace_desktop.domain.states import ItemState
-from pacspace_desktop.storage.errors import StorageError, StorageFault, storage_error
+from pacspace_desktop.storage.errors import StorageError, StorageFault, fault_of, storage_error
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "StorageError", "StorageFault", "connect"]
 
@@ -190,10 +191,7 @@ def connect(path: Path, busy_timeout: float = 10.0) -> sqlite3.Connection:
     except (OSError, sqlite3.Error) as exc:
         raise storage_error(exc, path) from exc
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        _migrate(conn, path)
+        _set_up(conn, path, time.monotonic() + busy_timeout)
     except sqlite3.Error as exc:
         conn.close()
         raise storage_error(exc, path) from exc
@@ -201,6 +199,25 @@ def connect(path: Path, busy_timeout: float = 10.0) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _set_up(conn: sqlite3.Connection, path: Path, deadline: float) -> None:
+    """WAL, durability and the schema. Two processes opening a new history at once: turning
+    it to WAL needs the file to itself, and SQLite may answer "locked" at once instead of
+    waiting (its busy handler is not asked), so this step is tried again until the deadline."""
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # another connection held it: not changed yet
+                raise sqlite3.OperationalError("database is locked")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            _migrate(conn, path)
+            return
+        except sqlite3.OperationalError as exc:
+            if fault_of(exc) is not StorageFault.LOCKED or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)  # only while another process sets the file up: a few ms
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
