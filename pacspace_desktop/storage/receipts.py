@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.storage import chain, verification
 
 
@@ -20,6 +21,17 @@ class ReceiptItem:
     when: datetime | None
     reason: str
     warning: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptAttempt:
+    """One HTTP attempt of the request (retries after 429 or 5xx show here)."""
+
+    number: int
+    started_at: datetime | None
+    status_code: int | None
+    duration_ms: int
+    result: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,7 @@ class Receipt:
     link: chain.ChainLink | None
     counts: verification.Counts
     items: list[ReceiptItem] = field(default_factory=list)
+    attempts: list[ReceiptAttempt] = field(default_factory=list)
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -71,9 +84,20 @@ def receipt(conn: sqlite3.Connection, submission_id: int) -> Receipt | None:
                  "i.verification_reason, i.verification_warning FROM items i "
                  "WHERE i.submission_id=? ORDER BY i.position", (submission_id,))]
     counts = verification.counts(conn, [submission_id]).get(submission_id, verification.Counts())
+    attempts = [ReceiptAttempt(a[0], _dt(a[1]), a[2], int(a[3]), _result(a[4]))
+                for a in conn.execute(
+                    "SELECT number, started_at, status_code, duration_ms, outcome_kind "
+                    "FROM attempts WHERE submission_id=? ORDER BY number", (submission_id,))]
     created = _dt(r[4])
     assert created is not None
     return Receipt(r[0], r[1] or "", r[2], r[3], created, _dt(r[5]), _dt(r[6]), r[7], r[8],
                    r[9], r[10], r[11], r[12], int(r[13]), r[14] or "",
                    chain.request_sha256(r[15]), chain.link_of(conn, submission_id), counts,
-                   items)
+                   items, attempts)
+
+
+def _result(kind: str) -> str:
+    try:
+        return entry(OutcomeKind(kind)).title
+    except ValueError:
+        return kind

@@ -86,7 +86,7 @@ def receipt_html(r: Receipt, printed: datetime | None = None) -> str:
             "write API (<i>POST /api/v1/writes</i>) and what PacSpace answered. It was printed "
             f"from the sender's local history on {escape(_when(printed))}.</p>")
     request = "".join([
-        "<h2>The request</h2><table width='100%' cellpadding='2' cellspacing='0'>",
+        "<h2>The request</h2><table width='100%' cellpadding='3' cellspacing='0'>",
         _row("Recorded in the history", _when(r.created_at)),
         _row("Sent to PacSpace", _when(r.sent_at)),
         _row("Outcome recorded", _when(r.finished_at)),
@@ -101,7 +101,7 @@ def receipt_html(r: Receipt, printed: datetime | None = None) -> str:
         _row("SHA-256 of the exact bytes sent", r.request_sha256 or "not kept", mono=True),
         "</table>"])
     answer = "".join([
-        "<h2>PacSpace's answer</h2><table width='100%' cellpadding='2' cellspacing='0'>",
+        "<h2>PacSpace's answer</h2><table width='100%' cellpadding='3' cellspacing='0'>",
         _row("Outcome", _OUTCOME_WORDS.get(r.state, state.label)),
         _row("HTTP status", str(r.status_code) if r.status_code else "no answer"),
         _row("Request ID", r.request_id),
@@ -113,14 +113,22 @@ def receipt_html(r: Receipt, printed: datetime | None = None) -> str:
         f"</td><td class='num'>{it.bits:,}</td><td>"
         f"{escape(_item_state(it.verification, it.when, it.reason, it.warning))}</td></tr>"
         for n, it in enumerate(r.items, start=1))
-    items = ("<h2>Items</h2><table width='100%' cellpadding='2' cellspacing='0'>"
+    items = ("<h2>Items</h2><table width='100%' cellpadding='3' cellspacing='0'>"
              "<tr><th width='6%'>#</th>"
              "<th width='24%'>Record key</th><th width='18%'>Account ID</th>"
              "<th width='10%' align='right'>Bits</th><th>Verification</th></tr>"
              f"{rows}</table>")
+    tries = "".join(
+        f"<tr><td class='num'>{a.number}</td><td>{escape(_when(a.started_at))}</td>"
+        f"<td>{a.status_code or 'no answer'}</td><td class='num'>{a.duration_ms:,} ms</td>"
+        f"<td>{escape(a.result)}</td></tr>" for a in r.attempts)
+    attempts = ("<h2>Attempts</h2><table width='100%' cellpadding='3' cellspacing='0'>"
+                "<tr><th width='6%'>#</th><th width='40%'>Started</th><th width='12%'>HTTP</th>"
+                "<th width='12%' align='right'>Took</th><th>Result</th></tr>"
+                f"{tries}</table>") if r.attempts else ""
     if r.link is not None:
         seal = "".join([
-            "<h2>History seal</h2><table width='100%' cellpadding='2' cellspacing='0'>",
+            "<h2>History seal</h2><table width='100%' cellpadding='3' cellspacing='0'>",
             _row("Link in the history chain", str(r.link.seq)),
             _row("This record's seal (SHA-256)", r.link.hash, mono=True),
             _row("Seal of the record before it", r.link.prev_hash, mono=True),
@@ -131,8 +139,8 @@ def receipt_html(r: Receipt, printed: datetime | None = None) -> str:
     else:
         seal = ("<h2>History seal</h2><p>This request was still open when the receipt was "
                 "printed, so it is not sealed yet.</p>")
-    return f"<html><head><style>{_CSS}</style></head><body>{head}{request}{answer}{items}" \
-           f"{seal}</body></html>"
+    return f"<html><head><style>{_CSS}</style></head><body>{head}{request}{answer}" \
+           f"{attempts}{items}{seal}</body></html>"
 
 
 def write_receipt(r: Receipt, path: Path) -> None:

@@ -41,6 +41,7 @@ def _send(store: HistoryStore, sandbox: SandboxServer, items: list[WriteItem]) -
 
 
 def _history(store: HistoryStore, sandbox: SandboxServer) -> None:
+    sandbox.set_faults([{"status": 503}])  # the first request is answered on its 2nd attempt
     _send(store, sandbox, [WriteItem("inv-1", "c-1", 5), WriteItem(NASTY, "+c-2", -3),
                            WriteItem("inv-3", "@c-3", 7, {"amount": "12.50"})])
 
@@ -96,11 +97,11 @@ def test_receipt_pdf_renders(tmp_path: Path, store: HistoryStore, sandbox: Sandb
     _history(store, sandbox)
     sub = min(r.id for r in store.list_submissions())
     r = receipts.receipt(store.connection, sub)
-    assert r is not None
+    assert r is not None and [a.status_code for a in r.attempts] == [503, 202]
     html = receipt_html(r)
     for words in ("PacSpace write receipt", "SHA-256 of the exact bytes sent", r.request_sha256,
                   "Accepted: PacSpace took the request (HTTP 202)", "anna on PC-FIN-02",
-                  "History seal", "pacspace-desktop history verify"):
+                  "History seal", "pacspace-desktop history verify", "Attempts", ">503<"):
         assert words in html
     assert DEMO_API_KEY not in html and "&lt;" not in r.key_fingerprint
     pdf = tmp_path / "receipt.pdf"
