@@ -183,3 +183,22 @@ def test_states_that_hold_a_claim() -> None:
     """What may have been written holds a key; the rest does not."""
     assert {s for s in ItemState if s.may_be_written} == {
         ItemState.ACCEPTED, ItemState.VERIFIED, ItemState.UNKNOWN, ItemState.SENDING}
+
+
+def test_a_new_history_held_by_another_connection_is_waited_for(tmp_path: Path) -> None:
+    """While another connection reads a new (rollback-mode) file, turning it to WAL does not
+    happen; opening waits for it instead of going on in the wrong mode or failing."""
+    path = tmp_path / "new.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN")
+    other.execute("SELECT * FROM t").fetchall()  # a read lock a WAL switch must wait for
+    timer = threading.Timer(0.4, lambda: other.execute("COMMIT"))
+    timer.start()
+    try:
+        conn = db.connect(path, busy_timeout=5)
+    finally:
+        timer.join()
+        other.close()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
