@@ -30,7 +30,7 @@ _OUTCOME_WORDS = {
 _CSS = """
 body { font-family: 'DejaVu Sans'; font-size: 9pt; color: #111; }
 h1 { font-size: 16pt; margin-bottom: 2pt; }
-h2 { font-size: 11pt; margin-top: 12pt; margin-bottom: 4pt; border-bottom: 1px solid #888; }
+h2 { font-size: 11pt; margin-top: 8pt; margin-bottom: 2pt; }
 .sub { color: #444; }
 td, th { vertical-align: top; }
 th { text-align: left; font-weight: bold; background: #e8e8e8; }
@@ -86,7 +86,7 @@ def receipt_html(r: Receipt, printed: datetime | None = None) -> str:
             "write API (<i>POST /api/v1/writes</i>) and what PacSpace answered. It was printed "
             f"from the sender's local history on {escape(_when(printed))}.</p>")
     request = "".join([
-        "<h2>The request</h2><table width='100%' cellpadding='3' cellspacing='0'>",
+        "<h2>The request</h2><table width='100%' cellpadding='1' cellspacing='0'>",
         _row("Recorded in the history", _when(r.created_at)),
         _row("Sent to PacSpace", _when(r.sent_at)),
         _row("Outcome recorded", _when(r.finished_at)),
@@ -101,7 +101,7 @@ def receipt_html(r: Receipt, printed: datetime | None = None) -> str:
         _row("SHA-256 of the exact bytes sent", r.request_sha256 or "not kept", mono=True),
         "</table>"])
     answer = "".join([
-        "<h2>PacSpace's answer</h2><table width='100%' cellpadding='3' cellspacing='0'>",
+        "<h2>PacSpace's answer</h2><table width='100%' cellpadding='1' cellspacing='0'>",
         _row("Outcome", _OUTCOME_WORDS.get(r.state, state.label)),
         _row("HTTP status", str(r.status_code) if r.status_code else "no answer"),
         _row("Request ID", r.request_id),
@@ -128,7 +128,7 @@ def receipt_html(r: Receipt, printed: datetime | None = None) -> str:
                 f"{tries}</table>") if r.attempts else ""
     if r.link is not None:
         seal = "".join([
-            "<h2>History seal</h2><table width='100%' cellpadding='3' cellspacing='0'>",
+            "<h2>History seal</h2><table width='100%' cellpadding='1' cellspacing='0'>",
             _row("Link in the history chain", str(r.link.seq)),
             _row("This record's seal (SHA-256)", r.link.hash, mono=True),
             _row("Seal of the record before it", r.link.prev_hash, mono=True),
