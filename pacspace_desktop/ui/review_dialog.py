@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from pacspace_desktop.domain.apikey import Environment
 from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage.records import KeySighting
 from pacspace_desktop.ui.env_badge import EnvBadge
 from pacspace_desktop.ui.style import warning_style
@@ -113,7 +114,12 @@ class ReviewDialog(QDialog):
                 box.setAccessibleName(f"Send {it.key} again")
                 self.duplicate_boxes[it.key] = box
                 self.duplicates.setCellWidget(row, 0, box)
-                when = f"{last.state.label}, {last.sent_at.astimezone():%d %b %Y %H:%M}"
+                when = _sighting_words(last, environment)
+                if last.state in (ItemState.QUEUED, ItemState.SENDING):
+                    # another send holds the key right now: it is never sent beside it
+                    box.setEnabled(False)
+                    box.setToolTip("Another send holds this key right now. It cannot be sent "
+                                   "until that send has ended; then look at History.")
                 for col, value in ((1, it.key), (2, when), (3, last.request_id or "—")):
                     cell = QTableWidgetItem(value)
                     cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -185,3 +191,13 @@ class ReviewDialog(QDialog):
         if self.send.isEnabled():
             self.confirmed.emit(self.chosen())
             self.accept()
+
+
+def _sighting_words(seen: KeySighting, environment: Environment) -> str:
+    """When, how and by whom a key was sent (or is being sent), for the Sent column."""
+    moment = f"{seen.sent_at.astimezone():%d %b %Y %H:%M}"
+    who = f" by {seen.sent_by}" if seen.sent_by else ""
+    where = "" if seen.environment == environment.value else f" ({seen.environment})"
+    if seen.state in (ItemState.QUEUED, ItemState.SENDING):
+        return f"Being sent right now, since {moment}{who}{where}"
+    return f"{seen.state.label}, {moment}{who}{where}"

@@ -195,3 +195,29 @@ def test_a_history_failing_mid_run_leaves_the_form_telling_the_truth(
         assert sandbox.state_snapshot()["requestsReceived"] == 1
     finally:
         store.close()
+
+
+def test_the_review_names_a_key_being_sent_right_now_and_offers_no_resend(
+        qtbot: QtBot) -> None:
+    from datetime import UTC, datetime
+
+    from pacspace_desktop.domain.apikey import Environment
+    from pacspace_desktop.domain.states import ItemState
+    from pacspace_desktop.storage.records import KeySighting
+    from pacspace_desktop.ui.review_dialog import ReviewDialog
+
+    when = datetime(2026, 3, 3, 10, 42, tzinfo=UTC)
+    seen = {"inv-1": [KeySighting("inv-1", 1, when, ItemState.SENDING, None, "Main", "live", 5,
+                                  "ben on PC-FIN-07")],
+            "inv-2": [KeySighting("inv-2", 2, when, ItemState.ACCEPTED, "req_9", "Try-out",
+                                  "sandbox", 5, "anna on PC-FIN-02")]}
+    dialog = ReviewDialog([WriteItem("inv-1", "a", 5), WriteItem("inv-2", "a", 5)], seen,
+                          "Main", Environment.LIVE)
+    qtbot.addWidget(dialog)
+    busy, sent = dialog.duplicate_boxes["inv-1"], dialog.duplicate_boxes["inv-2"]
+    assert not busy.isEnabled() and "holds this key right now" in busy.toolTip()
+    assert sent.isEnabled()
+    texts = [dialog.duplicates.item(r, 2).text() for r in range(2)]
+    stamp = f"{when.astimezone():%d %b %Y %H:%M}"
+    assert texts == [f"Being sent right now, since {stamp} by ben on PC-FIN-07",
+                     f"Accepted, {stamp} by anna on PC-FIN-02 (sandbox)"]
