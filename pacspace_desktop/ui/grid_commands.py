@@ -40,7 +40,9 @@ class CellsCommand(GridCommand):
         super().__init__(text)
         self._model = model
         self._new = list(changes)
-        self._old = [(r, c, t) for (r, c, _n), t in zip(changes, old, strict=True)]
+        self._old = list(old)  # texts at the same cells: no second list of 250k changes
+        if len(self._old) != len(self._new):
+            raise ValueError("one old text for each changed cell")
         self._skip = applied
 
     def redo(self) -> None:
@@ -50,7 +52,7 @@ class CellsCommand(GridCommand):
         self._model.set_cells(self._new)
 
     def undo(self) -> None:
-        self._model.set_cells(self._old)
+        self._model.set_cells(self._new, self._old)
 
     def edits(self) -> list[Edit]:
         return [CellsEdit(tuple(self._new))]

@@ -4,6 +4,8 @@ and take out rows, filter by a cell — every change a step of one `QUndoStack`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import compress
+from operator import itemgetter, ne
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication, QUndoCommand, QUndoStack
@@ -43,6 +45,20 @@ def rows(n: int) -> str:
 def plural(n: int, word: str) -> str:
     """ "1 row", "1,234 rows" (words that add an s)."""
     return f"{n:,} {word}{'s' if n != 1 else ''}"
+
+
+def _changed(columns: list[list[str]], changes: list[Change]) -> tuple[list[Change], list[str]]:
+    """The changes that change a cell, and the texts they replace — at C speed for changes
+    in one column (a replace in 250,000 cells, on the Qt thread)."""
+    if len(set(map(itemgetter(1), changes))) == 1:
+        column = columns[changes[0][1]]
+        old = list(map(column.__getitem__, map(itemgetter(0), changes)))
+    else:
+        old = [columns[c][r] for r, c, _t in changes]
+    differ = list(map(ne, old, map(itemgetter(2), changes)))
+    if all(differ):
+        return changes, old
+    return list(compress(changes, differ)), list(compress(old, differ))
 
 
 BUSY = "The rows of the last change are still being checked; wait until it ends."
@@ -124,14 +140,14 @@ class GridEditor(QObject):
             return 0
         columns = table.columns
         if self.model.all_editable():  # the usual case: no per-row question (1M rows)
-            kept = [c for c in changes if columns[c[1]][c[0]] != c[2]]
+            kept, old = _changed(columns, changes)
             left_out = 0
         else:
             editable = self.model.row_editable
             kept = [c for c in changes if editable(c[0]) and columns[c[1]][c[0]] != c[2]]
             left_out = sum(1 for c in changes if not editable(c[0]))
-        if kept:
             old = [columns[c][r] for r, c, _t in kept]
+        if kept:
             self.push(CellsCommand(self.model, kept, old, text))
         self.said.emit(f"{cells(left_out)} of rows already sent were left unchanged."
                        if left_out else "")

@@ -28,6 +28,7 @@ from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.ui.grid_editing import GridEditor
 from pacspace_desktop.ui.grid_find import FindBar
 from pacspace_desktop.ui.grid_view import GridView
+from pacspace_desktop.ui.grid_worker import Before
 from pacspace_desktop.ui.import_grid_model import CellEdit, ImportGridModel
 from pacspace_desktop.ui.import_problems import ProblemsPanel
 from pacspace_desktop.ui.import_send import ImportSender
@@ -228,7 +229,7 @@ class ImportGrid(QWidget):
         self.show_all.setVisible(bool(parts))
 
     def _in_worker(self, staged: StagedRevalidation,
-                   before: dict[int, tuple[str, int]]) -> dict[str, object]:
+                   before: Before) -> dict[str, object]:
         return {"totals": self.totals.precompute(staged, before),
                 "problems": self.problems.precompute(staged)}
 

@@ -10,6 +10,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
@@ -26,6 +27,7 @@ from pacspace_desktop.ui.grid_base import (
     Index,
 )
 from pacspace_desktop.ui.grid_worker import (
+    Before,
     CellEdit,
     WorkerHook,
     accounts_and_bits,
@@ -156,8 +158,11 @@ class ImportGridModel(GridModelBase):
     """Called in the worker after the check of a big edit, with the staged check and the rows'
     accounts and bits before the edit; its result reaches `cells_changed` as `worked`."""
 
-    def set_cells(self, changes: Sequence[Change]) -> list[int]:
-        """Change cells (table row, table column, text), check them again, repaint.
+    def set_cells(self, changes: Sequence[Change],
+                  texts: Sequence[str] | None = None) -> list[int]:
+        """Change cells (table row, table column, text), check them again, repaint;
+        `texts`, when given, are written instead of the changes' own texts (an undo writes
+        the old texts at the same cells without a new list of changes).
 
         An edit of more than `big_check` rows is checked in a worker thread (see the class);
         it returns the edited rows then, and `cells_changed` follows when the check ends.
@@ -172,13 +177,17 @@ class ImportGridModel(GridModelBase):
         if table is None or not changes:
             return []
         self._refuse_while_checking()
-        rows = sorted({r for r, _c, _t in changes})
-        before: dict[int, tuple[str, int]] = {}
+        rows = sorted(set(map(itemgetter(0), changes)))  # at C speed: 250k changes
+        before: Before = {}
         if validation is not None and touches_totals(validation, changes):
             before = accounts_and_bits(validation, rows)
         columns = table.columns
-        for row, column, text in changes:
-            columns[column][row] = text
+        if texts is None:
+            for row, column, text in changes:
+                columns[column][row] = text
+        else:
+            for (row, column, _t), text in zip(changes, texts, strict=True):
+                columns[column][row] = text
         if validation is not None and len(rows) > self.big_check and loop_running():
             self._start_check(validation, rows, before)
             return rows
@@ -190,7 +199,7 @@ class ImportGridModel(GridModelBase):
     # ---- big edits: the check in a worker thread ------------------------------------------------
 
     def _start_check(self, validation: TableValidation, rows: list[int],
-                     before: dict[int, tuple[str, int]]) -> None:
+                     before: Before) -> None:
         self._check_rows, self._done = len(rows), (0, 1)
         self._check = start_task(self._run_check(validation, rows, before),
                                  name="checking changed rows")
@@ -209,7 +218,7 @@ class ImportGridModel(GridModelBase):
         self.check_progress.emit(self._text)
 
     async def _run_check(self, validation: TableValidation, rows: list[int],
-                         before: dict[int, tuple[str, int]]) -> None:
+                         before: Before) -> None:
         staged: StagedRevalidation | None = None
         worked: object = None
         try:
@@ -299,7 +308,7 @@ class ImportGridModel(GridModelBase):
         else:
             self._set_rows(self._moved_view(at, -count), self._ascending)
             self.endResetModel()
-        before: dict[int, tuple[str, int]] = {}
+        before: Before = {}
         if validation is not None:
             before = {r: (validation.plan.account_at(r), validation.bits[r]) for r in affected}
         self._after_change(affected)
