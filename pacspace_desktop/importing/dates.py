@@ -48,6 +48,7 @@ _MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", 
 _TIME = r"(?:[T ,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME)
 _COMPACT = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})")
+_SLICE = 65_536  # values a C call takes at once past the limit (the GIL stays shared)
 _PARTS = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME)
 _NAMED_DMY = re.compile(r"(\d{1,2})\.?[\s-]*([A-Za-z]{3,9})\.?[\s,-]*(\d{4}|\d{2})" + _TIME)
 _NAMED_MDY = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})" + _TIME)
@@ -152,12 +153,19 @@ def detect_date_order(values: list[str], limit: int = 5000) -> DateFormat:
     sample = Counter(head)
     seen = len(head)
     if seen == limit and not _PARTS.fullmatch(head[-1].strip()):
-        # as ever: past the limit, look on to the next date with parts
-        for text in filled:
-            seen += 1
-            if _PARTS.fullmatch(text.strip()):
-                sample[text] += 1
-                break
+        # as ever: past the limit, look on to the next date with parts — each distinct text
+        # once, in slices (an ISO column has none: its whole rest was matched value by
+        # value, 18 % of the check of a million rows)
+        while chunk := list(itertools.islice(filled, _SLICE)):
+            for text in dict.fromkeys(chunk):
+                if _PARTS.fullmatch(text.strip()):
+                    sample[text] += 1
+                    seen += chunk.index(text) + 1
+                    break
+            else:
+                seen += len(chunk)
+                continue
+            break
     for text, times in sample.items():
         m = _PARTS.fullmatch(text.strip())
         if m is None:
