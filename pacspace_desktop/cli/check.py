@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
+from pacspace_desktop.cli.check_args import register
 from pacspace_desktop.cli.check_load import (
     SAMPLE_ROWS,
     CheckInputError,
@@ -29,36 +29,6 @@ __all__ = ["SAMPLE_ROWS", "CheckInputError", "load_file_items", "register", "run
 EXIT_OK, EXIT_ROW_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 _DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|",
                     "bar": "|"}
-
-
-def register(sub: Any) -> argparse.ArgumentParser:
-    """Add the `check` command to an argparse subparsers object.
-
-    Args:
-        sub: The object returned by `ArgumentParser.add_subparsers`.
-    """
-    p: argparse.ArgumentParser = sub.add_parser(
-        "check", help="check a CSV/TSV/XLSX file without sending anything",
-        description="Read a file, map its columns to items and report every problem and the "
-                    "control totals. Nothing is sent. Exit 0: no errors; 1: some rows have "
-                    "errors; 2: the file or the mapping cannot be read.")
-    p.add_argument("file", help="a .csv, .tsv, .txt or .xlsx file")
-    p.add_argument("--mapping", metavar="NAME|FILE",
-                   help="a mapping file, or the name of a profile saved in the app or of a "
-                        "preset (default: a preset the columns fit, else columns matched by "
-                        "name)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--lines", action="store_true",
-                   help="in --json, list every line even for files over 10,000 rows")
-    p.add_argument("--sheet", metavar="NAME", help="the sheet of a workbook (default: first)")
-    p.add_argument("--encoding", metavar="E",
-                   help="text encoding, e.g. utf-8, cp1252, mac_roman, utf-16")
-    p.add_argument("--delimiter", metavar="D",
-                   help="field separator: , ; | or tab (default: detected)")
-    p.add_argument("--header-line", metavar="N", type=int, default=None,
-                   help="the file line of the column names (0: the file has none)")
-    p.set_defaults(handler=run_check)
-    return p
 
 
 def _delimiter(text: str | None) -> str | None:

@@ -45,9 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     _register_sandbox(sub)
     # Command modules that are cheap to import add their own parsers; their heavy imports
     # happen inside their run functions.
-    from pacspace_desktop.cli import check, key, profiles
+    from pacspace_desktop.cli import check_args, key, profiles
 
-    check.register(sub)
+    check_args.register(sub)
     key.register(sub)
     profiles.register(sub)
     return parser
