@@ -24,8 +24,9 @@ from pacspace_desktop.storage import chain, verification
 from pacspace_desktop.storage.audit_export import export_xlsx
 from pacspace_desktop.storage.db import connect
 from pacspace_desktop.storage.export import export_csv
-from pacspace_desktop.storage.history import HistoryStore, where_clause
+from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.history_query import HistoryQuery
+from pacspace_desktop.storage.history_sql import where_clause
 from pacspace_desktop.storage.records import HistoryFilter
 
 

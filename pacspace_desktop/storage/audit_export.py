@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage import chain, verification
 from pacspace_desktop.storage.db import StorageError
-from pacspace_desktop.storage.history import where_clause
+from pacspace_desktop.storage.history_sql import where_clause
 from pacspace_desktop.storage.records import HistoryFilter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

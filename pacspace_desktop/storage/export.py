@@ -21,7 +21,7 @@ from typing import Any
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage.db import StorageError
-from pacspace_desktop.storage.history import where_clause
+from pacspace_desktop.storage.history_sql import where_clause
 from pacspace_desktop.storage.records import HistoryFilter
 
 HEADER = ("Time (UTC, ISO 8601)", "Outcome", "Request ID", "Record key", "Account ID", "Bits",

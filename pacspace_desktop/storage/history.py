@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,15 @@ from pacspace_desktop.storage import chain, claims, verification
 from pacspace_desktop.storage.claims import KeysClaimed
 from pacspace_desktop.storage.db import connect
 from pacspace_desktop.storage.errors import storage_error
+from pacspace_desktop.storage.history_sql import (
+    _dt,
+    _ts,
+    insert_attempt,
+    mark_sending,
+    now_utc,
+    resolve_unknown,
+    where_sql,
+)
 from pacspace_desktop.storage.owners import process_token, token_alive
 from pacspace_desktop.storage.records import (
     AttemptRecord,
@@ -38,19 +47,6 @@ from pacspace_desktop.storage.records import (
 _SUB_COLS = """s.id, s.run_id, s.seq, s.created_at, r.source, r.profile, r.environment, s.state,
     s.outcome_kind, s.status_code, s.request_id, s.item_count, s.account_count, s.bits_sum,
     s.server_message"""
-
-
-def now_utc() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
-
-
-def _ts(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +167,7 @@ class HistoryStore:
         self._conn.execute("PRAGMA synchronous=FULL")
         try:
             with self._tx() as conn:
-                _mark_sending(conn, submission_id, request_body)
+                mark_sending(conn, submission_id, request_body)
         finally:
             self._conn.execute("PRAGMA synchronous=NORMAL")
 
@@ -187,7 +183,7 @@ class HistoryStore:
     def record_attempt(self, submission_id: int, attempt: AttemptRecord) -> None:
         """Record one HTTP attempt."""
         with self._tx() as conn:
-            _insert_attempt(conn, submission_id, attempt)
+            insert_attempt(conn, submission_id, attempt)
 
     def finish(self, submission_id: int, outcome: FinalOutcome,
                attempts: Sequence[AttemptRecord] = (),
@@ -216,7 +212,7 @@ class HistoryStore:
                 ) -> None:
         with self._tx() as conn:
             for attempt in attempts:
-                _insert_attempt(conn, submission_id, attempt)
+                insert_attempt(conn, submission_id, attempt)
             conn.execute(
                 "UPDATE submissions SET state=?, outcome_kind=?, status_code=?, request_id=?, "
                 "accepted_count=?, server_message=?, request_body=COALESCE(?, request_body), "
@@ -230,7 +226,7 @@ class HistoryStore:
                 claims.release_submissions(conn, [submission_id])
             chain.seal(conn, [submission_id])  # the outcome is final: seal it in the chain
             if then_sending is not None:
-                _mark_sending(conn, *then_sending)
+                mark_sending(conn, *then_sending)
 
     def finish_not_sent(self, submission_ids: Iterable[int], message: str) -> None:
         """Mark queued submissions that will not be sent (cancel, plan limit, stop)."""
@@ -301,7 +297,7 @@ class HistoryStore:
                 conn.execute("UPDATE items SET state=? WHERE id=? AND state=?",
                              (ItemState.VERIFIED.value, item_id, ItemState.ACCEPTED.value))
             if resolve is not None:
-                _resolve_unknown(conn, item_id, resolve)
+                resolve_unknown(conn, item_id, resolve)
             if release:
                 claims.release_item(conn, item_id)
 
@@ -319,7 +315,7 @@ class HistoryStore:
     def list_submissions(self, flt: HistoryFilter | None = None, limit: int = 100,
                          offset: int = 0) -> list[SubmissionRow]:
         """Submissions matching the filter, newest first."""
-        where, params = _where(flt or HistoryFilter())
+        where, params = where_sql(flt or HistoryFilter())
         rows = self._conn.execute(
             f"SELECT {_SUB_COLS} FROM submissions s JOIN runs r ON r.id = s.run_id {where} "
             "ORDER BY s.created_at DESC, s.id DESC LIMIT ? OFFSET ?",
@@ -328,7 +324,7 @@ class HistoryStore:
 
     def count_submissions(self, flt: HistoryFilter | None = None) -> int:
         """How many submissions match the filter."""
-        where, params = _where(flt or HistoryFilter())
+        where, params = where_sql(flt or HistoryFilter())
         return int(self._conn.execute(
             f"SELECT COUNT(*) FROM submissions s JOIN runs r ON r.id = s.run_id {where}",
             params).fetchone()[0])
@@ -399,89 +395,8 @@ class HistoryStore:
         return [r[0] for r in rows]
 
 
-def _resolve_unknown(conn: sqlite3.Connection, item_id: int, state: ItemState) -> None:
-    """Settle an unknown item with what a check showed, and its submission once all are."""
-    cur = conn.execute("UPDATE items SET state=? WHERE id=? AND state=?",
-                       (state.value, item_id, ItemState.UNKNOWN.value))
-    if not cur.rowcount:
-        return
-    sub_id = conn.execute("SELECT submission_id FROM items WHERE id=?", (item_id,)).fetchone()[0]
-    states = {ItemState(r[0]) for r in conn.execute(
-        "SELECT DISTINCT state FROM items WHERE submission_id=?", (sub_id,))}
-    if states == {ItemState.NOT_SENT}:
-        settled = ItemState.NOT_SENT
-    elif states <= {ItemState.ACCEPTED, ItemState.VERIFIED}:
-        settled = ItemState.VERIFIED if states == {ItemState.VERIFIED} else ItemState.ACCEPTED
-    else:
-        return  # still unknown, or checks that disagree: the request stays for a person
-    conn.execute("UPDATE submissions SET state=? WHERE id=? AND state=?",
-                 (settled.value, sub_id, ItemState.UNKNOWN.value))
-
-
-def _mark_sending(conn: sqlite3.Connection, submission_id: int, body: str) -> None:
-    conn.execute("UPDATE submissions SET state=?, sent_at=?, request_body=? WHERE id=?",
-                 (ItemState.SENDING.value, _ts(now_utc()), body, submission_id))
-    conn.execute("UPDATE items SET state=? WHERE submission_id=?",
-                 (ItemState.SENDING.value, submission_id))
-
-
-def _insert_attempt(conn: sqlite3.Connection, submission_id: int,
-                    attempt: AttemptRecord) -> None:
-    conn.execute(
-        "INSERT INTO attempts (submission_id, number, started_at, duration_ms, status_code, "
-        "outcome_kind, server_message, response_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (submission_id, attempt.number, _ts(attempt.started_at), attempt.duration_ms,
-         attempt.status_code, attempt.kind.value, attempt.server_message,
-         attempt.response_text))
-
 
 def _submission(r: Sequence[Any]) -> SubmissionRow:
     return SubmissionRow(r[0], r[1], r[2], _dt(r[3]) or now_utc(), r[4], r[5], r[6],
                          ItemState(r[7]), OutcomeKind(r[8]) if r[8] else None, r[9], r[10],
                          r[11], r[12], r[13], r[14] or "")
-
-
-def where_clause(flt: HistoryFilter) -> tuple[list[str], list[Any]]:
-    """SQL conditions (on `s` submissions and `r` runs) and their parameters for a filter.
-
-    The search finds a Request ID, an item key or an account ID by exact text or prefix
-    (case-sensitive), through indexes.
-    """
-    clauses: list[str] = []
-    params: list[Any] = []
-    if flt.states:
-        clauses.append(f"s.state IN ({','.join('?' * len(flt.states))})")
-        params += sorted(s.value for s in flt.states)
-    if flt.since:
-        clauses.append("s.created_at >= ?")
-        params.append(_ts(flt.since))
-    if flt.until:
-        clauses.append("s.created_at < ?")
-        params.append(_ts(flt.until))
-    if flt.environment:
-        clauses.append("r.environment = ?")
-        params.append(flt.environment)
-    if flt.profile:
-        clauses.append("r.profile = ?")
-        params.append(flt.profile)
-    if flt.source:
-        clauses.append("instr(lower(r.source), lower(?)) > 0")
-        params.append(flt.source)
-    term = (flt.search or "").strip()
-    if term:
-        hi = term + "\U0010ffff"
-        clauses.append(
-            "s.id IN (SELECT id FROM submissions WHERE request_id >= ? AND request_id < ? "
-            "UNION SELECT submission_id FROM items WHERE key >= ? AND key < ? "
-            "UNION SELECT submission_id FROM items WHERE account_id >= ? AND account_id < ?)")
-        params += [term, hi, term, hi, term, hi]
-    if flt.verification:
-        clause, extra = verification.filter_clause(flt.verification)
-        clauses.append(clause)
-        params += extra
-    return clauses, params
-
-
-def _where(flt: HistoryFilter) -> tuple[str, list[Any]]:
-    clauses, params = where_clause(flt)
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params

@@ -15,14 +15,8 @@ from typing import Any
 
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage import verification
-from pacspace_desktop.storage.history import (
-    _SUB_COLS,
-    HistoryStore,
-    _dt,
-    _submission,
-    _ts,
-    where_clause,
-)
+from pacspace_desktop.storage.history import _SUB_COLS, HistoryStore, _submission
+from pacspace_desktop.storage.history_sql import _dt, _ts, where_clause
 from pacspace_desktop.storage.records import HistoryFilter, ItemRow, SubmissionRow
 
 
