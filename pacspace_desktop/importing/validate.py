@@ -6,7 +6,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress
-from operator import not_
+from operator import attrgetter, not_
 
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
@@ -39,6 +39,7 @@ KnownKeys = Callable[[list[str]], set[str]]
 """Given keys, returns those already in the history (sent before)."""
 
 _KNOWN_BATCH = 5000
+_code = attrgetter("code")
 
 
 class TableValidation(RevalidationMixin):
@@ -228,7 +229,9 @@ class TableValidation(RevalidationMixin):
 
     def error_rows(self) -> list[int]:
         """Rows with at least one error."""
-        return sorted(r for r, f in self._findings.items() if self._has_error(f))
+        # `_errors` says it per row (as `is_valid` reads it): at C speed, no pass over the
+        # findings (77 ms for 63,000 rows held back, on the Qt thread)
+        return list(compress(range(len(self._errors)), self._errors))
 
     def rows_with_problems(self) -> list[int]:
         """Rows with any problem (errors or warnings), in order."""
@@ -266,8 +269,10 @@ class TableValidation(RevalidationMixin):
         """Rows recognised as total or subtotal rows (left out of the items)."""
         # the few total rows are sorted, not every row with a finding (a big undo leaves
         # 250k findings out of order: sorting them all took 0.13 s on the Qt thread)
+        if self._counts.get("", 0) <= 0:  # a total row's finding names no column
+            return []
         return sorted(r for r, fs in self._findings.items()
-                      if any(f.code == "total_row" for f in fs))
+                      if "total_row" in map(_code, fs))
 
     def added_up_with(self, row: int) -> list[int]:
         """The rows one record is made of when this row's invoice is added up (else [])."""

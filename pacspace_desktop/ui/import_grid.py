@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from pacspace_desktop.domain.validation import FIELD_LABELS
-from pacspace_desktop.importing import SourceKind
+from pacspace_desktop.importing import SourceKind, TableValidation
 from pacspace_desktop.importing.validate import StagedRevalidation
 from pacspace_desktop.services.import_service import ImportResult
 from pacspace_desktop.services.session_service import SessionService
@@ -30,9 +30,9 @@ from pacspace_desktop.ui.grid_find import FindBar
 from pacspace_desktop.ui.grid_view import GridView
 from pacspace_desktop.ui.grid_worker import Before
 from pacspace_desktop.ui.import_grid_model import CellEdit, ImportGridModel
-from pacspace_desktop.ui.import_problems import ProblemsPanel
+from pacspace_desktop.ui.import_problems import ProblemsPanel, listing
 from pacspace_desktop.ui.import_send import ImportSender
-from pacspace_desktop.ui.import_totals import TotalsPanel
+from pacspace_desktop.ui.import_totals import RunningTotals, TotalsPanel
 
 _MAX_WIDTH = 260
 
@@ -157,18 +157,25 @@ class ImportGrid(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(down)
 
+    @staticmethod
+    def prepare(validation: TableValidation) -> dict[str, object]:
+        """In the worker of a check: the problems list and the control totals the grid shows
+        (`ImportService.prepare`)."""
+        return {"problems": listing(validation), "totals": RunningTotals(validation)}
+
     def show_result(self, result: ImportResult, keep_states: bool) -> None:
         """Show a read and checked file (or the same table checked under another mapping)."""
         self._result = result
         self.model.set_table(result.table, result.mapping, result.validation, keep_states)
-        self.problems.set_validation(result.validation)
-        self.totals.set_validation(result.validation)
+        prepared = result.prepared if isinstance(result.prepared, dict) else {}
+        self.problems.set_validation(result.validation, prepared.get("problems"))
+        self.totals.set_validation(result.validation, prepared.get("totals"))
         if result.validation is not None and keep_states:
             self.totals.add_accepted(self.send_bar.accepted_items())
         self.send_bar.update_state()
         self.export.setEnabled(result.validation is not None)
         if not keep_states:
-            self.view.resizeColumnsToContents()  # measures the rows in view, not all
+            self.view.resizeColumnsToContents()  # the rows in sight and a few more
             header = self.view.horizontalHeader()
             for col in range(self.model.columnCount()):
                 header.resizeSection(col, min(header.sectionSize(col), _MAX_WIDTH))

@@ -79,6 +79,7 @@ class ImportPage(FileOpening, QWidget):
         self._drafts = drafts
         self.library = MappingLibrary(config_dir / "mappings.json")
         self.imports = ImportService(parent=self)
+        self.imports.prepare = ImportGrid.prepare  # the totals and problems list, in the worker
         self.result: ImportResult | None = None
         self.replace_box: QMessageBox | None = None  # "Open another file?" while it asks
         self._checked_mapping: Mapping | None = None  # the mapping last sent to be checked

@@ -159,10 +159,11 @@ class ProblemsPanel(QWidget):
         self.model.rowsRemoved.connect(self._update_title)
         self._update_title()
 
-    def set_validation(self, validation: TableValidation | None) -> None:
-        """Show the problems of a new check."""
+    def set_validation(self, validation: TableValidation | None,
+                       listed: list[CellProblem] | None = None) -> None:
+        """Show the problems of a new check (`listed`: as `listing` made them already)."""
         self._validation = validation
-        self.model.set_validation(validation)
+        self.model.set_validation(validation, listed)
 
     def precompute(self, staged: StagedRevalidation) -> list[CellProblem] | None:
         """In the worker of a big edit: what the panel will list (None: it follows row by

@@ -38,6 +38,7 @@ class RunningTotals:
     """Valid rows and per-account items and bits, updated by the rows an edit touched."""
 
     def __init__(self, validation: TableValidation | None) -> None:
+        """Counts every row of `validation` (safe in the worker thread of its check)."""
         self.validation = validation
         self.rows = validation.row_count if validation is not None else 0
         self.valid = 0
@@ -302,9 +303,12 @@ class TotalsPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
 
-    def set_validation(self, validation: TableValidation | None) -> None:
-        """Count everything again (a new file or a new mapping)."""
-        self.totals = RunningTotals(validation)
+    def set_validation(self, validation: TableValidation | None,
+                       counted: RunningTotals | None = None) -> None:
+        """Count everything again (a new file or a new mapping); `counted` when the worker
+        of the check counted them already (80,000 accounts: 0.1 s on the Qt thread)."""
+        fits = counted is not None and counted.validation is validation
+        self.totals = counted if counted is not None and fits else RunningTotals(validation)
         self.model.set_totals(self.totals)
         self._update_summary()
 
