@@ -139,3 +139,18 @@ def test_status_bar_counts_what_waits(qtbot: QtBot, session: SessionService) -> 
                                                      "verification")
     bar.show_verification(0, 0)
     assert not bar.verification.isVisible()
+
+
+def test_every_control_of_the_dialog_and_the_page_has_a_name(
+        qtbot: QtBot, store: HistoryStore, session: SessionService,
+        verification: VerificationService) -> None:
+    from tests.ui.a11y import unnamed_controls
+
+    dialog = VerificationDialog(verification)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert unnamed_controls(dialog) == []
+    page = HistoryPage(HistoryService(store, session.read_bucket))
+    qtbot.addWidget(page)
+    page.show()
+    assert unnamed_controls(page) == []
