@@ -29,6 +29,10 @@ class AppStatusBar(QStatusBar):
         self.connection.setAccessibleName("Connection state")
         self.verification = QLabel()
         self.verification.setAccessibleName("Items waiting for verification")
+        self.verification.setTextFormat(Qt.TextFormat.RichText)
+        self.verification.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.addWidget(QLabel("Profile:"))
         self.addWidget(self.profile)
         self.addWidget(self.badge)
@@ -83,13 +87,15 @@ class AppStatusBar(QStatusBar):
         """How many accepted items still wait for PacSpace's verification (and failed)."""
         parts = []
         if waiting:
-            parts.append(f"… {QLocale.system().toString(waiting)} waiting for verification")
+            parts.append(f"<a href='waiting'>… {QLocale.system().toString(waiting)} waiting for "
+                         "verification</a>")
         if failed:
-            parts.append(f"✗ {QLocale.system().toString(failed)} failed verification")
+            parts.append(f"<a href='failed'>✗ {QLocale.system().toString(failed)} failed "
+                         "verification</a>")
         self.verification.setText(" · ".join(parts))
         self.verification.setVisible(bool(parts))  # nothing waits: nothing to say
-        self.verification.setToolTip("Accepted items PacSpace has not verified yet. History "
-                                     "shows which ones (filter: Waiting for verification).")
+        self.verification.setToolTip("Accepted items PacSpace has not verified yet. Click to "
+                                     "see them in History.")
 
     def _switch(self, index: int) -> None:
         pid = self.profile.itemData(index, Qt.ItemDataRole.UserRole)

@@ -17,7 +17,7 @@ from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.paths import AppPaths
 from pacspace_desktop.storage.verification_settings import VerificationSettingsStore
 from pacspace_desktop.ui.history_page import HistoryPage
-from pacspace_desktop.ui.main_window import MainWindow
+from pacspace_desktop.ui.main_window import HISTORY, MainWindow
 from pacspace_desktop.ui.receipt import write_receipt
 from pacspace_desktop.ui.verification_dialog import VerificationDialog
 
@@ -62,6 +62,13 @@ def wire_verification(window: MainWindow, session: SessionService, store: Histor
 
     history.check_finished.connect(check_ended)
     service.waiting_changed.connect(window.status.show_verification)
+
+    def show_in_history(which: str) -> None:  # the status bar's count was clicked
+        window.show_page(HISTORY)
+        combo = page.filters.verification
+        combo.setCurrentIndex(max(0, combo.findData(which)))
+
+    window.status.verification.linkActivated.connect(show_in_history)
     service.warning_found.connect(page.status.setText)
 
     dialogs: list[VerificationDialog] = []

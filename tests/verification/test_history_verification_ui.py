@@ -135,8 +135,8 @@ def test_status_bar_counts_what_waits(qtbot: QtBot, session: SessionService) -> 
     bar.show_verification(1234, 2)
     assert bar.verification.isVisible()
     text = bar.verification.text()  # the number is grouped as the locale says
-    assert text.startswith("… 1") and text.endswith("234 waiting for verification · ✗ 2 failed "
-                                                     "verification")
+    assert "234 waiting for verification</a>" in text and "✗ 2 failed verification" in text
+    assert "href='waiting'" in text and "href='failed'" in text
     bar.show_verification(0, 0)
     assert not bar.verification.isVisible()
 
@@ -154,3 +154,25 @@ def test_every_control_of_the_dialog_and_the_page_has_a_name(
     qtbot.addWidget(page)
     page.show()
     assert unnamed_controls(page) == []
+
+
+def test_the_status_bar_count_opens_history_filtered(qtbot: QtBot, tmp_path: Path) -> None:
+    from pacspace_desktop.app import build_app
+    from pacspace_desktop.storage.paths import resolve_paths
+    from pacspace_desktop.ui.main_window import MainWindow
+
+    parts = build_app(resolve_paths(tmp_path / "app").ensure(), keyring_backend=MemoryKeyring())
+    window = parts.window
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    try:
+        parts.session.start_sandbox_profile()  # type: ignore[attr-defined]  # past Welcome
+        window.status.verification.linkActivated.emit("failed")
+        page = window._pages.history
+        assert isinstance(page, HistoryPage)
+        assert window.current_page() == "history"
+        assert page.filters.verification.currentData() == "failed"
+        assert page.service.filter.verification == "failed"
+    finally:
+        for close in parts.closers:
+            close()
