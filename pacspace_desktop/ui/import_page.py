@@ -276,9 +276,8 @@ class ImportPage(FileOpening, QWidget):
 
     def _show_repeats(self, result: ImportResult) -> None:
         validation = result.validation
-        repeats = validation.repeated_keys() if validation is not None else {}
-        key, lines = next(iter(repeats.items()), ("", 0))
-        self.mapping.set_repeat_info(len(repeats), key, lines)
+        count, key, lines = validation.first_repeat() if validation is not None else (0, "", 0)
+        self.mapping.set_repeat_info(count, key, lines)
 
     def say_restored(self, changes: int) -> None:
         """Tell that an unfinished import is back."""

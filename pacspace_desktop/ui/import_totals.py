@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -32,6 +33,9 @@ class TotalsChange:
     flags: bytes
     accounts: dict[str, list[int]]
     valid: int
+
+
+_BITS, _ACCEPTED, _ACCEPTED_BITS = itemgetter(1), itemgetter(2), itemgetter(3)
 
 
 class RunningTotals:
@@ -105,13 +109,13 @@ class RunningTotals:
     @property
     def bits(self) -> int:
         """Sum of bits of the valid rows."""
-        return sum(v[1] for v in self.accounts.values())
+        return sum(map(_BITS, self.accounts.values()))  # at C speed: 80,000 accounts
 
     @property
     def accepted(self) -> tuple[int, int]:
         """Items PacSpace accepted in this session, and their bits."""
-        return (sum(v[2] for v in self.accounts.values()),
-                sum(v[3] for v in self.accounts.values()))
+        values = self.accounts.values()
+        return sum(map(_ACCEPTED, values)), sum(map(_ACCEPTED_BITS, values))
 
     def precompute(self, staged: StagedRevalidation,
                    before: Before) -> TotalsChange:
