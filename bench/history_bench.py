@@ -44,9 +44,11 @@ def build(path: Path, submissions: int, per: int) -> None:
     for run in range(submissions // 10):  # a run = an imported file of 10 requests
         created = now - timedelta(minutes=(submissions // 10 - run) * 50)
         ts = created.isoformat(timespec="microseconds")
-        conn.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        env = rng.choice(["live", "test"])
+        conn.execute("INSERT INTO runs (id, created_at, source, profile, environment, "
+                     "base_url, owner, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      (run + 1, ts, f"invoices-{created:%Y-%m}.csv",
-                      rng.choice(["Finance", "Payables"]), rng.choice(["live", "test"]),
+                      rng.choice(["Finance", "Payables"]), env,
                       "https://api.pacspace.io", "1:1", 10 * per))
         subs, items = [], []
         for seq in range(10):
@@ -61,9 +63,19 @@ def build(path: Path, submissions: int, per: int) -> None:
                 items.append((n + 1, sub_id, pos, f"INV-{2020 + n // 200000}-{n:07d}",
                               f"C{n % 4999:05d}", rng.randint(-500, 5000),
                               '{"amount":"12.50"}', state, None, None))
-        conn.executemany("INSERT INTO submissions VALUES "
-                         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", subs)
-        conn.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
+        conn.executemany(
+            "INSERT INTO submissions (id, run_id, seq, created_at, sent_at, finished_at, state, "
+            "outcome_kind, status_code, request_id, accepted_count, server_message, "
+            "request_body, response_text, retry_at, item_count, account_count, bits_sum) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", subs)
+        conn.executemany(
+            "INSERT INTO items (id, submission_id, position, key, account_id, bits, metadata, "
+            "state, checked_at, check_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
+        # what was sent holds its key's claim, as a real history does (schema v2)
+        conn.executemany(
+            "INSERT OR REPLACE INTO claims (scope, key, item_id, claimed_at) "
+            "SELECT ?, ?, ?, ? WHERE ? IN ('accepted', 'unknown')",
+            [(env, it[3], it[0], ts, it[7]) for it in items])
         if run % 100 == 99:
             conn.execute("COMMIT")
             conn.execute("BEGIN")
