@@ -30,7 +30,7 @@ def scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[Step]:
         page.form.bits.setText("12.5")
         page.form.metadata.set_fields([MetaField("amount", MetaType.NUMBER, "250.00"),
                                        MetaField("currency", MetaType.TEXT, "EUR"),
-                                       MetaField("due", MetaType.DATE, "31/03/2025")])
+                                       MetaField("due", MetaType.DATE, "03/04/2025")])
         page.form.entry(show_all=True)
 
     def fill_batch() -> None:
@@ -63,16 +63,48 @@ def scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[Step]:
             httpx.post(f"{sandbox_url[0]}/_sandbox/faults", json={"queue": queue})
         return apply
 
-    def batch_and_send(prefix: str) -> Callable[[], None]:
+    def batch_and_send(prefix: str, fast: bool = False) -> Callable[[], None]:
         def go() -> None:
+            page.model.set_rows([])  # one scene, one batch: the card is about these items
+            fast_retries[0] = fast
             for i in range(2):
                 page.form.key.setText(f"{prefix}-{i}")
                 page.form.account.setText("customer-009")
                 page.form.bits.setText(str(i + 1))
                 page.add_to_batch()
             page.review()
-            page._review.send.click()
+            if page._review is not None:  # None: the last scene's run has not ended
+                page._review.send.click()
         return go
+
+    # Scenes of outcomes that are retried on their own cut the waits short, so that the final
+    # card is on screen when the picture is taken.
+    fast_retries = [False]
+    service = page._service
+    service.waiting.connect(lambda _e: service.retry_now() if fast_retries[0] else None)
+
+    def card(name: str, fault: list[dict[str, Any]], fast: bool = False) -> list[Step]:
+        if not fast:
+            return [("", faults(fault)), (name, batch_and_send(name[4:]))]
+        return [("", faults(fault)), ("", batch_and_send(name[4:], fast)), ("", lambda: None),
+                (name, lambda: None)]
+
+    outcome_cards = [
+        *card("c01-accepted-after-retries", [{"status": 500}, {"status": 503}], fast=True),
+        *card("c02-401-key", [{"status": 401}]),
+        *card("c03-402-plan", [{"status": 402}]),
+        *card("c04-403-forbidden", [{"status": 403}]),
+        *card("c05-404-address", [{"status": 404}]),
+        *card("c06-409-conflict", [{"status": 409}]),
+        *card("c07-422-unprocessable", [{"status": 422}]),
+        *card("c08-429-final", [{"status": 429, "retryAfter": 900}]),
+        *card("c09-500-retry-now", [{"status": 500}] * 4, fast=True),
+        *card("c10-502-html", [{"status": 502, "body": "<html>bad gateway</html>"}] * 4,
+              fast=True),
+        *card("c11-503-unavailable", [{"status": 503}] * 4, fast=True),
+        *card("c12-504-gateway", [{"status": 504}] * 4, fast=True),
+        *card("c13-unreadable-200", [{"status": 200, "body": "<html>proxy login</html>"}]),
+    ]
 
     return [
         ("01-welcome", lambda: None),
@@ -91,6 +123,7 @@ def scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[Step]:
         ("07-rejected-400", batch_and_send("bad")),
         ("", faults([{"drop": True}])),
         ("08-unknown", batch_and_send("drop")),
+        *outcome_cards,
         ("", faults([{"status": 429, "retryAfter": 30}])),
         ("09-waiting-429", batch_and_send("slow")),
         ("10-history", lambda: w.show_page(HISTORY)),
@@ -104,4 +137,24 @@ def scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[Step]:
         ("", lambda: session.store_key("pk_live_demo42.sk_not_a_real_secret")),
         ("13-shell-live", lambda: w.show_page(NEW_RECORD)),
         ("14-settings-live", lambda: w.show_page(SETTINGS)),
+        ("", service.abort),  # the 429 run still waits: end it, or closing would wait for it
+    ]
+
+
+def no_keyring_scenes(parts: Any, app: Any, out_dir: str, _tmp: Path) -> list[Step]:
+    """A first start on a computer with no system keyring: the key is for this session only."""
+    from pacspace_desktop.ui.main_window import SETTINGS
+
+    w = parts.window
+    welcome = w._pages.welcome
+
+    def paste() -> None:
+        welcome.key.edit.setText("pk_test_demo42.sk_not_a_real_secret")
+
+    return [
+        ("n01-welcome-no-keyring", lambda: None),
+        ("n02-welcome-key-pasted", paste),
+        ("", lambda: welcome.session_only.click()),
+        ("n03-new-record-session-key", lambda: None),
+        ("n04-settings-no-keyring", lambda: w.show_page(SETTINGS)),
     ]

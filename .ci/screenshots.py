@@ -49,7 +49,12 @@ def run_scenes(scenes: Scenes, out: Path, size: tuple[int, int] = (1180, 800),
         app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    parts = build_app(resolve_paths(tmp).ensure(), keyring_backend=MemoryKeyring())
+    backend: Any = MemoryKeyring()
+    if os.environ.get("PACSPACE_SHOTS_KEYRING") == "none":  # a computer with no keyring
+        import keyring.backends.fail
+
+        backend = keyring.backends.fail.Keyring()
+    parts = build_app(resolve_paths(tmp).ensure(), keyring_backend=backend)
     window: Any = parts.window
     window.resize(*size)
     window.show()
@@ -81,11 +86,19 @@ def run_scenes(scenes: Scenes, out: Path, size: tuple[int, int] = (1180, 800),
 
 
 def main(out: Path) -> int:
-    from scenes import scenes
+    """The clerk's path with a keyring, then (in a second process: one QApplication each) a
+    first start on a computer with no keyring."""
+    import subprocess
+
+    from scenes import no_keyring_scenes, scenes
 
     size = os.environ.get("PACSPACE_SHOTS_SIZE", "1280x720")  # a clerk's laptop screen
     width, height = (int(n) for n in size.lower().split("x"))
-    return run_scenes(scenes, out, (width, height))
+    if os.environ.get("PACSPACE_SHOTS_KEYRING") == "none":
+        return run_scenes(no_keyring_scenes, out, (width, height))
+    code = run_scenes(scenes, out, (width, height))
+    env = dict(os.environ, PACSPACE_SHOTS_KEYRING="none")
+    return code or subprocess.call([sys.executable, __file__, str(out)], env=env)
 
 
 if __name__ == "__main__":

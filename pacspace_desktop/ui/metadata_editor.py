@@ -47,10 +47,11 @@ class MetadataEditor(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        # Three rows in view (a row holds a type box, so it is taller than text).
+        # Two rows at least, four when there is room (a row holds a type box, so it is taller
+        # than text); the form must leave room for the batch and an outcome on a small screen.
         self.table.verticalHeader().setDefaultSectionSize(
             max(self.table.verticalHeader().defaultSectionSize(), 30))
-        self.table.setMinimumHeight(rows_height(self.table, 3))
+        self.table.setMinimumHeight(rows_height(self.table, 2))
         self.table.setMaximumHeight(rows_height(self.table, 4))
         self.table.itemChanged.connect(lambda _i: self._changed())
         self.add = QPushButton("Add value")

@@ -91,7 +91,7 @@ class NewRecordPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DraftTableModel.COL_META, QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumHeight(rows_height(self.table, 4))
+        self.table.setMinimumHeight(rows_height(self.table, 3))
         self.table.doubleClicked.connect(lambda idx: self.edit_row(idx.row()))
         self.edit = QPushButton("Edit")
         self.duplicate = QPushButton("Duplicate")

@@ -182,3 +182,27 @@ def test_a_dragged_divider_is_remembered(qtbot: Bot, qloop: object, tmp_path: Pa
     finally:
         for close in again.closers:
             close()
+
+
+def test_the_form_fits_with_an_outcome_card_shown(
+        qtbot: Bot, app_at: tuple[AppParts, tuple[int, int]]) -> None:
+    parts, size = app_at
+    window = parts.window
+    assert isinstance(window, MainWindow)
+    window.show_page(NEW_RECORD)
+    page = window._pages.new_record
+    assert isinstance(page, NewRecordPage)
+    import httpx
+
+    assert parts.session is not None
+    url = parts.session.base_url()  # type: ignore[attr-defined]
+    httpx.post(f"{url}/_sandbox/faults", json={"queue": [{"status": 401}]})
+    page.form.key.setText("fit-1")
+    page.form.account.setText("acct-1")
+    page.form.bits.setText("5")
+    page.add_to_batch()
+    page.review()
+    assert page._review is not None
+    page._review.send.click()
+    qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done:"), timeout=8000)  # type: ignore[attr-defined]
+    fits(window, size)
