@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -25,6 +27,9 @@ from pacspace_desktop.ui.import_grid_model import ImportGridModel
 
 PREVIEW = 20  # changes listed before a replace
 _PROBLEM = "color: #cf222e;"
+
+
+_CHANGE = itemgetter(0, 1, 3)  # at C speed: 250,000 changes on the Qt thread
 
 
 class FindBar(QWidget):
@@ -220,7 +225,7 @@ class FindBar(QWidget):
         changes, spec = self._changes, self.spec()
         text = (f"Replace {quoted(spec.text)} with {quoted(self.replace_edit.text())} in "
                 f"{cells(len(changes))}")
-        self.replace_requested.emit([(r, c, n) for r, c, _o, n in changes], text)
+        self.replace_requested.emit(list(map(_CHANGE, changes)), text)  # (row, column, new)
         self._say(f"Replaced in {cells(len(changes))}. Undo (Ctrl+Z) puts them back.")
         self._changes = []
         self.preview.clear()

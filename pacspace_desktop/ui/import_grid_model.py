@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import compress
@@ -28,9 +29,11 @@ from pacspace_desktop.ui.grid_base import (
 )
 from pacspace_desktop.ui.grid_worker import (
     Before,
+    BeforeLater,
     CellEdit,
     WorkerHook,
     accounts_and_bits,
+    before_later,
     in_worker,
     loop_running,
     touches_totals,
@@ -179,17 +182,25 @@ class ImportGridModel(GridModelBase):
         self._refuse_while_checking()
         rows = sorted(set(map(itemgetter(0), changes)))  # at C speed: 250k changes
         before: Before = {}
+        later: BeforeLater | None = None
+        big = validation is not None and len(rows) > self.big_check and loop_running()
         if validation is not None and touches_totals(validation, changes):
-            before = accounts_and_bits(validation, rows)
+            later = before_later(validation) if big else None
+            if later is None:
+                before = accounts_and_bits(validation, rows)
         columns = table.columns
         if texts is None:
-            for row, column, text in changes:
-                columns[column][row] = text
+            texts = list(map(itemgetter(2), changes))
+        elif len(texts) != len(changes):
+            raise ValueError("one text for each changed cell")
+        if len(set(map(itemgetter(1), changes))) == 1:  # one column: written at C speed
+            deque(map(columns[changes[0][1]].__setitem__, map(itemgetter(0), changes), texts),
+                  maxlen=0)
         else:
             for (row, column, _t), text in zip(changes, texts, strict=True):
                 columns[column][row] = text
-        if validation is not None and len(rows) > self.big_check and loop_running():
-            self._start_check(validation, rows, before)
+        if validation is not None and big:
+            self._start_check(validation, rows, later or before)
             return rows
         affected = validation.revalidate_rows(rows) if validation is not None else rows
         self._after_change(affected)
@@ -199,7 +210,7 @@ class ImportGridModel(GridModelBase):
     # ---- big edits: the check in a worker thread ------------------------------------------------
 
     def _start_check(self, validation: TableValidation, rows: list[int],
-                     before: Before) -> None:
+                     before: Before | BeforeLater) -> None:
         self._check_rows, self._done = len(rows), (0, 1)
         self._check = start_task(self._run_check(validation, rows, before),
                                  name="checking changed rows")
@@ -218,12 +229,12 @@ class ImportGridModel(GridModelBase):
         self.check_progress.emit(self._text)
 
     async def _run_check(self, validation: TableValidation, rows: list[int],
-                         before: Before) -> None:
+                         later: Before | BeforeLater) -> None:
         staged: StagedRevalidation | None = None
         worked: object = None
         try:
-            staged, worked = await asyncio.to_thread(in_worker, validation, rows,
-                                                     self._progress, before, self.in_worker)
+            staged, worked, before = await asyncio.to_thread(
+                in_worker, validation, rows, self._progress, later, self.in_worker)
         finally:
             # a new table (or mapping) shown meanwhile makes the result moot
             current = staged is not None and self._validation is validation
