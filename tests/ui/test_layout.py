@@ -206,3 +206,27 @@ def test_the_form_fits_with_an_outcome_card_shown(
     page._review.send.click()
     qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done:"), timeout=8000)  # type: ignore[attr-defined]
     fits(window, size)
+
+
+def test_the_form_fits_while_a_retry_waits(
+        qtbot: Bot, app_at: tuple[AppParts, tuple[int, int]]) -> None:
+    parts, size = app_at
+    window = parts.window
+    assert isinstance(window, MainWindow)
+    window.show_page(NEW_RECORD)
+    page = window._pages.new_record
+    assert isinstance(page, NewRecordPage)
+    import httpx
+
+    url = parts.session.base_url()  # type: ignore[attr-defined]
+    httpx.post(f"{url}/_sandbox/faults", json={"queue": [{"status": 429, "retryAfter": 30}]})
+    page.form.key.setText("wait-1")
+    page.form.account.setText("acct-1")
+    page.form.bits.setText("5")
+    page.add_to_batch()
+    page.review()
+    assert page._review is not None
+    page._review.send.click()
+    qtbot.waitUntil(page.sending.wait_card.isVisible, timeout=8000)  # type: ignore[attr-defined]
+    fits(window, size)
+    page._service.abort()
