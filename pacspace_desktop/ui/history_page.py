@@ -280,7 +280,7 @@ class HistoryPage(QWidget):
             self.table.resizeColumnToContents(col)
             # A long reason or file name is cut (its tooltip has it all), so the Request ID
             # stays in view.
-            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 240))
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 180))
         if self.detail.detail is not None:
             shown = self.detail.detail.row.id
             # A submission the filters now hide is not left on show below the list.

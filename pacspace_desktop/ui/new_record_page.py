@@ -9,13 +9,11 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -160,14 +158,7 @@ class NewRecordPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("NewRecordSplitter")  # its divider is remembered (main window)
         splitter.setChildrenCollapsible(False)
-        # The form and the batch scroll when a small screen has less room than they ask for
-        # (a retry's countdown on top of an outcome), instead of growing the window.
-        top_area = QScrollArea()
-        top_area.setWidgetResizable(True)
-        top_area.setFrameShape(QFrame.Shape.NoFrame)
-        top_area.setWidget(top)
-        top_area.setMinimumHeight(240)
-        splitter.addWidget(top_area)
+        splitter.addWidget(top)
         splitter.addWidget(self.sending)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)

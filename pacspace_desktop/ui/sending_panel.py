@@ -136,6 +136,9 @@ class SendingPanel(QWidget):
         self._tick.setInterval(250)
         self._tick.timeout.connect(self._countdown)
         self.cards_box = QVBoxLayout()
+        # The countdown card sits with the outcomes, in their scroll area: on a small screen
+        # it scrolls with them instead of making the page taller than the window.
+        self.cards_box.addWidget(self.wait_card)
         self.cards_box.addStretch(1)
         holder = QWidget()
         holder.setLayout(self.cards_box)
@@ -153,7 +156,6 @@ class SendingPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.label)
-        layout.addWidget(self.wait_card)
         layout.addWidget(self.summary)
         layout.addWidget(self.outcomes_area, 1)
         self._total = 0
@@ -211,7 +213,7 @@ class SendingPanel(QWidget):
 
     def _sync_visible(self) -> None:
         """Take no room while there is nothing to show (the batch gets the space)."""
-        self.outcomes_area.setVisible(bool(self.cards))
+        self.outcomes_area.setVisible(bool(self.cards) or not self.wait_card.isHidden())
         self.summary.setVisible(bool(self.summary.text()))
         self.setVisible(self._active or bool(self.cards) or bool(self.label.text()))
 
@@ -293,6 +295,7 @@ class SendingPanel(QWidget):
             NextStep.RETRY_LATER))
         self._countdown()
         self._tick.start()
+        self._sync_visible()
 
     def _countdown(self) -> None:
         if self._wait_until is None:

@@ -271,7 +271,8 @@ class SettingsPage(QWidget):
         self.replace_label.setText("Add or replace the key (it can be used for this session "
                                    "only):" if storage is not None
                                    else "Add or replace the key:")
-        self.clear_key.setEnabled(status.state is KeyState.STORED and not sandbox)
+        self.clear_key.setEnabled(status.state in (KeyState.STORED, KeyState.SESSION_ONLY)
+                                  and not sandbox)
         for w in (self.key_field, self.replace_label, self.clear_key):
             w.setVisible(not sandbox)
         self.store_key.setVisible(not sandbox and storage is None)
@@ -344,9 +345,11 @@ class SettingsPage(QWidget):
         self._store_key(session_only=self._session.key_storage_problem() is not None)
 
     def _clear_key(self) -> None:
+        session_only = self._session.key_status().state is KeyState.SESSION_ONLY
         if self._session.clear_key():
             self._clear_check()
-            self.message.setText("The key was removed from the keyring.")
+            self.message.setText("The key for this session was forgotten." if session_only
+                                 else "The key was removed from the keyring.")
             self.message.setStyleSheet("")
 
     def _clear_check(self) -> None:
