@@ -91,6 +91,9 @@ class NewRecordPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DraftTableModel.COL_META, QHeaderView.ResizeMode.Stretch)
+        # Room for a long number ("-1,250,000"): fitted to contents it was cut to "1,…".
+        header.setSectionResizeMode(DraftTableModel.COL_BITS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(DraftTableModel.COL_BITS, 100)
         self.table.setMinimumHeight(rows_height(self.table, 3))
         self.table.doubleClicked.connect(lambda idx: self.edit_row(idx.row()))
         self.edit = QPushButton("Edit")
