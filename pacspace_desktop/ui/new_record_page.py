@@ -162,6 +162,7 @@ class NewRecordPage(QWidget):
         splitter.setObjectName("NewRecordSplitter")  # its divider is remembered (main window)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(top)
+        self._splitter = splitter
         splitter.addWidget(self.sending)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
@@ -385,10 +386,23 @@ class NewRecordPage(QWidget):
                 marks[it.key] = (r.state, note, fault_field if it.key == fault_key else None)
         self.model.drop_keys(accepted)
         self.model.mark(marks)
+        QTimer.singleShot(0, self._make_room)
         self.form.set_accounts(self._store.account_ids())
         if report.broke_off:  # the history failed mid-run: the rows show what each one did
             self._show_problem(report.broke_off)
         self._update_buttons(busy=False)
+
+    def _make_room(self) -> None:
+        """Give the outcomes the room their cards need, as far as the form can spare it."""
+        sizes = self._splitter.sizes()
+        if len(sizes) != 2 or not self.sending.isVisible():
+            return
+        total = sum(sizes)
+        top_min = self._splitter.widget(0).minimumSizeHint().height()
+        cards = sum(c.sizeHint().height() + 6 for c in self.sending.cards[:2])
+        want = self.sending.minimumSizeHint().height() + cards
+        below = max(sizes[1], min(want, total - top_min))
+        self._splitter.setSizes([total - below, below])
 
     def _outcome_action(self, report: RequestReport, action: str) -> None:
         route_outcome_action(action, report, open_settings=self.settings_requested.emit,

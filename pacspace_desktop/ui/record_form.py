@@ -47,13 +47,16 @@ def _error_label(name: str) -> QLabel:
     label.setWordWrap(True)
     label.setAccessibleName(name)
     label.setStyleSheet(error_style())
-    # The line stays reserved while hidden, so a message appearing as you type does not push
-    # the fields below it down under the cursor.
-    policy = label.sizePolicy()
-    policy.setRetainSizeWhenHidden(True)
-    label.setSizePolicy(policy)
     label.hide()
     return label
+
+
+def _keep_room(label: QLabel, keep: bool) -> None:
+    """Once a message has shown under a field, its line stays while the record is typed, so
+    the fields below do not jump up and down under the cursor as it comes and goes."""
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(keep)
+    label.setSizePolicy(policy)
 
 
 class RecordForm(QWidget):
@@ -234,6 +237,8 @@ class RecordForm(QWidget):
             text = problems.get(name, "") if name in self._touched else ""
             label.setText(text)
             label.setVisible(bool(text))
+            if text:
+                _keep_room(label, True)
         item = None
         if not problems and bits is not None:
             item = WriteItem(key, account, bits, meta)
@@ -253,6 +258,8 @@ class RecordForm(QWidget):
         fields = [MetaField(f.name, f.kind, "") for f in self.metadata.fields()]
         self.metadata.set_fields(fields)
         self._touched.clear()  # after clearing, which itself counts as typing
+        for label in (self.key_error, self.account_error, self.bits_error):
+            _keep_room(label, False)  # a new record: no room kept for the last one's messages
         self.entry()
         self.key.setFocus()
 

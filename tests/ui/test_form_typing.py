@@ -35,12 +35,19 @@ def test_tab_from_the_record_key_goes_to_the_account_then_bits(qtbot: object) ->
 
 def test_a_message_while_typing_does_not_push_the_fields_down(qtbot: object) -> None:
     f = form(qtbot)
-    before = (f.account.y(), f.bits.y(), f.metadata.y())
     qtbot.keyClicks(f.key, " inv")  # type: ignore[attr-defined]
     qtbot.keyClicks(f.bits, "1.5")  # type: ignore[attr-defined]
     QApplication.processEvents()
     assert f.key_error.isVisible() and f.bits_error.isVisible()
-    assert (f.account.y(), f.bits.y(), f.metadata.y()) == before
+    shown = (f.account.y(), f.bits.y(), f.metadata.y())
+    # Fixing and breaking again as one types: the fields stay where they are.
+    for text in ("inv", " inv", "inv"):
+        f.key.setText(text)
+        QApplication.processEvents()
+        assert (f.account.y(), f.bits.y(), f.metadata.y()) == shown
+    f.clear_for_next()  # a new record gives the room back
+    QApplication.processEvents()
+    assert f.account.y() < shown[0]
 
 
 def test_account_suggestions_open_above_the_field_and_never_cover_bits(qtbot: object) -> None:
