@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import compress
-from operator import itemgetter, ne
+from operator import eq, itemgetter, ne
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication, QUndoCommand, QUndoStack
@@ -55,9 +55,9 @@ def _changed(columns: list[list[str]], changes: list[Change]) -> tuple[list[Chan
         old = list(map(column.__getitem__, map(itemgetter(0), changes)))
     else:
         old = [columns[c][r] for r, c, _t in changes]
-    differ = list(map(ne, old, map(itemgetter(2), changes)))
-    if all(differ):
+    if not any(map(eq, old, map(itemgetter(2), changes))):  # the usual case: all change
         return changes, old
+    differ = list(map(ne, old, map(itemgetter(2), changes)))
     return list(compress(changes, differ)), list(compress(old, differ))
 
 

@@ -7,7 +7,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import islice
+from operator import itemgetter, lt
 from typing import Any
 
 from pacspace_desktop.importing import TableValidation
@@ -67,6 +68,15 @@ def in_worker(validation: TableValidation, rows: list[int],
             before = before(rows)
         staged = validation.staged_revalidation(rows, progress)
         return staged, (follow(staged, before) if follow is not None else None), before
+
+
+def rows_of(changes: Sequence[Change]) -> list[int]:
+    """The changed rows, sorted, each once — at C speed, without a set when the changes come
+    in row order (a replace in one column: 250,000 changes on the Qt thread)."""
+    rows = list(map(itemgetter(0), changes))
+    if all(map(lt, rows, islice(rows, 1, None))):
+        return rows
+    return sorted(set(rows))
 
 
 def touches_totals(validation: TableValidation, changes: Sequence[Change]) -> bool:
