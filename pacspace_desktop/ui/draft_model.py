@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from pacspace_desktop.domain.items import BitsError, WriteItem, bits_from_text
-from pacspace_desktop.domain.metadata import MetaField, MetaType, build_metadata
+from pacspace_desktop.domain.metadata import (
+    MetaField,
+    MetaType,
+    build_metadata,
+    fields_from_metadata,
+)
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.domain.validation import check_bits, check_text_field
 from pacspace_desktop.ui.style import state_colour, state_icon
@@ -171,3 +177,31 @@ class DraftTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_STATE and r.state:
             return state_colour(r.state)
         return None
+
+
+def merge_items(model: DraftTableModel, items: Sequence[WriteItem],
+                note: str = "") -> tuple[list[str], int]:
+    """Put items into the draft; returns the keys skipped and how many were added.
+
+    An item whose key is already in the batch is skipped (two rows of one key would block the
+    send). A row of that key still waiting with an unknown outcome is replaced: History offers
+    an item again only after a check settled it.
+    """
+    present = {r.key for r in model.rows()}
+    skipped: list[str] = []
+    added = 0
+    for it in items:
+        fresh = DraftRow(it.key, it.account_id, str(it.bits),
+                         tuple(fields_from_metadata(dict(it.metadata) if it.metadata else None)),
+                         None, note)
+        at = model.find_key(it.key)
+        if at >= 0 and model.row(at).state is ItemState.UNKNOWN:
+            model.replace_row(at, fresh)
+            added += 1
+        elif it.key in present:
+            skipped.append(it.key)
+        else:
+            present.add(it.key)
+            added += 1
+            model.append(fresh)
+    return skipped, added

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from pacspace_desktop.domain.catalogue import BUTTON_TEXT, NextStep
 from pacspace_desktop.domain.items import WriteItem
-from pacspace_desktop.domain.metadata import fields_from_metadata
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.domain.validation import check_duplicate_keys
 from pacspace_desktop.services.session_service import SessionService
@@ -31,12 +30,13 @@ from pacspace_desktop.storage.db import StorageError
 from pacspace_desktop.storage.drafts import DraftStore
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.submission.runner import RequestReport, RunReport
-from pacspace_desktop.ui.draft_model import DraftRow, DraftTableModel
+from pacspace_desktop.ui.draft_model import DraftRow, DraftTableModel, merge_items
 from pacspace_desktop.ui.metadata_editor import rows_height
 from pacspace_desktop.ui.record_form import RecordForm
 from pacspace_desktop.ui.review_dialog import ReviewDialog
 from pacspace_desktop.ui.sending_panel import (
     SendingPanel,
+    make_room,
     route_outcome_action,
     skipped_words,
     unwritten_keys,
@@ -233,19 +233,7 @@ class NewRecordPage(QWidget):
         An item whose key is already in the batch is skipped (two rows of one key would
         block the send) and the page says so. Returns the skipped keys.
         """
-        present = {r.key for r in self.model.rows()}
-        skipped: list[str] = []
-        added = 0
-        for it in items:
-            if it.key in present:
-                skipped.append(it.key)
-                continue
-            present.add(it.key)
-            added += 1
-            self.model.append(DraftRow(it.key, it.account_id, str(it.bits),
-                                       tuple(fields_from_metadata(
-                                           dict(it.metadata) if it.metadata else None)),
-                                       None, note))
+        skipped, added = merge_items(self.model, items, note)
         self.notice.setText(skipped_words(skipped, added))
         self.notice.setVisible(bool(skipped))
         return skipped
@@ -291,7 +279,10 @@ class NewRecordPage(QWidget):
         if busy is None:
             busy = self._service.busy
         rows = self.model.rows()
-        ready = [r for r in rows if r.item() is not None]
+        # An item whose outcome is unknown waits for a check on the server: sending it again
+        # could count it twice (and its key is still claimed), so it is not counted as ready.
+        unknown = sum(1 for r in rows if r.state is ItemState.UNKNOWN)
+        ready = [r for r in rows if r.item() is not None and r.state is not ItemState.UNKNOWN]
         self.submit.setEnabled(bool(ready) and not busy)
         n = len(ready)
         self.submit.setText(f"Send {n} item{'s' if n != 1 else ''}…" if n else "Send…")
@@ -299,9 +290,11 @@ class NewRecordPage(QWidget):
         selected = self._selected() >= 0
         for b in (self.edit, self.duplicate, self.remove):
             b.setEnabled(selected and not busy)
-        problems = len(rows) - n
+        problems = max(0, len(rows) - n - unknown)
         self.draft_note.setText(
-            (f"{len(rows)} in the batch" + (f", {problems} with a problem" if problems else ""))
+            (f"{len(rows)} in the batch" + (f", {problems} with a problem" if problems else "")
+             + (f", {unknown} with an unknown outcome (check on the server first)"
+                if unknown else ""))
             if rows else "The batch is empty. Fill in the record and press Enter.")
 
     # -- sending --------------------------------------------------------------------------
@@ -310,7 +303,8 @@ class NewRecordPage(QWidget):
         """Check the batch, then show the summary and the duplicate guard before sending."""
         if self._service.busy or self._review is not None:
             return
-        items = [it for r in self.model.rows() if (it := r.item()) is not None]
+        items = [it for r in self.model.rows()
+                 if r.state is not ItemState.UNKNOWN and (it := r.item()) is not None]
         if not items:
             return
         status = self._session.key_status()
@@ -393,16 +387,7 @@ class NewRecordPage(QWidget):
         self._update_buttons(busy=False)
 
     def _make_room(self) -> None:
-        """Give the outcomes the room their cards need, as far as the form can spare it."""
-        sizes = self._splitter.sizes()
-        if len(sizes) != 2 or not self.sending.isVisible():
-            return
-        total = sum(sizes)
-        top_min = self._splitter.widget(0).minimumSizeHint().height()
-        cards = sum(c.sizeHint().height() + 6 for c in self.sending.cards[:2])
-        want = self.sending.minimumSizeHint().height() + cards
-        below = max(sizes[1], min(want, total - top_min))
-        self._splitter.setSizes([total - below, below])
+        make_room(self._splitter, self.sending)
 
     def _outcome_action(self, report: RequestReport, action: str) -> None:
         route_outcome_action(action, report, open_settings=self.settings_requested.emit,

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -399,3 +400,17 @@ def skipped_words(skipped: list[str], added: int) -> str:
     return (f"{n:,} item{'s were' if n != 1 else ' was'} already in the batch and "
             f"{'were' if n != 1 else 'was'} not added again: {shown}."
             + (f" {added:,} added." if added else ""))
+
+
+def make_room(splitter: QSplitter, panel: SendingPanel) -> None:
+    """Give a page's outcomes the room their cards need, as far as the form above can spare."""
+    sizes = splitter.sizes()
+    if len(sizes) != 2 or not panel.isVisible():
+        return
+    total = sum(sizes)
+    top = splitter.widget(0)
+    top_min = top.minimumSizeHint().height() if top is not None else 0
+    cards = sum(c.sizeHint().height() + 6 for c in panel.cards[:2])
+    want = panel.minimumSizeHint().height() + cards
+    below = max(sizes[1], min(want, total - top_min))
+    splitter.setSizes([total - below, below])

@@ -145,3 +145,17 @@ def test_a_problem_goes_away_once_the_batch_is_fixed(qtbot: Bot, page: NewRecord
     page.remove.click()
     assert not page.problem.isVisible()
     assert page.model.row(0).state is None or page.model.row(0).state is not ItemState.SENDING
+
+
+def test_unknown_items_are_not_sent_from_the_batch_until_a_check_offers_them(
+        qtbot: Bot, page: NewRecordPage, sandbox: SandboxServer) -> None:
+    sandbox.set_faults([{"drop": True}])
+    type_record(qtbot, page, "lost-1", "c", "5")
+    send_all(qtbot, page)
+    assert page.model.row(0).state is ItemState.UNKNOWN
+    assert not page.submit.isEnabled()
+    assert "unknown outcome (check on the server first)" in page.draft_note.text()
+    # History's "Send again" after a check that found nothing: the waiting row is offered.
+    assert page.load_items([WriteItem("lost-1", "c", 5)], "From the history") == []
+    assert page.model.rowCount() == 1 and page.model.row(0).state is None
+    assert page.submit.isEnabled() and page.submit.text() == "Send 1 item…"
