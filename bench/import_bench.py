@@ -5,8 +5,8 @@ runs in its own subprocess, so the peak memory (ru_maxrss) belongs to that step 
 csv.reader baseline and the import run alternately on the same file in the same run, and the
 figures are medians (the machine is shared and noisy). A third child runs the import in a
 worker thread (`asyncio.to_thread`) while a 10 ms heartbeat on the event loop records the
-longest gap between beats. Goals: at 100k rows at most 4× the plain csv.reader time; at 1M
-rows at most 1.5 GB peak; the longest heartbeat gap at most 100 ms.
+longest gap between beats. Goals: at 100k rows at most 3× the plain csv.reader time
+(issue 16); at 1M rows at most 1.5 GB peak; the longest heartbeat gap at most 100 ms.
 
 `--page` measures the real Import page instead (`ImportPage`, its grid view, model, problems
 panel and totals): a wide export (20 columns, ~80,000 accounts, invoices on one to three lines)
