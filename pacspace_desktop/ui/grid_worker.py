@@ -1,4 +1,5 @@
-"""The worker-thread side of a big edit in the import grid: its check, and what follows it."""
+"""The Qt-free side of the import grid's edits: the worker-thread check of a big edit, what
+follows it, and the row arithmetic of an edit (rows changed, view rows moved)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,23 @@ def rows_of(changes: Sequence[Change]) -> list[int]:
     if all(map(lt, rows, islice(rows, 1, None))):
         return rows
     return sorted(set(rows))
+
+
+def moved_view(rows: list[int], at: int, delta: int, ascending: bool) -> list[int]:
+    """The view rows (table rows in view order) after `delta` rows were put in (> 0) or taken
+    out (< 0) at table row `at`; new rows appear where they were put, even if a filter would
+    hide them."""
+    if delta < 0:
+        stop = at - delta
+        return [r + delta if r >= stop else r for r in rows if not at <= r < stop]
+    moved = [r + delta if r >= at else r for r in rows]
+    new = list(range(at, at + delta))
+    if ascending:
+        i = bisect_left(moved, at)
+    else:
+        i = moved.index(at + delta) if at + delta in set(moved) else len(moved)
+    moved[i:i] = new
+    return moved
 
 
 def touches_totals(validation: TableValidation, changes: Sequence[Change]) -> bool:

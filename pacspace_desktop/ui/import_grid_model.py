@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,6 +35,7 @@ from pacspace_desktop.ui.grid_worker import (
     before_later,
     in_worker,
     loop_running,
+    moved_view,
     rows_of,
     touches_totals,
 )
@@ -328,22 +328,8 @@ class ImportGridModel(GridModelBase):
         return block
 
     def _moved_view(self, at: int, delta: int) -> list[int] | None:
-        """The rows shown after `delta` rows were put in (> 0) or taken out at table row `at`;
-        new rows appear where they were put, even if a filter would hide them."""
-        rows = self._rows
-        if rows is None:
-            return None
-        if delta < 0:
-            stop = at - delta
-            return [r + delta if r >= stop else r for r in rows if not at <= r < stop]
-        moved = [r + delta if r >= at else r for r in rows]
-        new = list(range(at, at + delta))
-        if self._ascending:
-            i = bisect_left(moved, at)
-        else:
-            i = moved.index(at + delta) if at + delta in set(moved) else len(moved)
-        moved[i:i] = new
-        return moved
+        """The rows shown after `delta` rows were put in (> 0) or taken out at table row `at`."""
+        return None if self._rows is None else moved_view(self._rows, at, delta, self._ascending)
 
     # ---- order and filters ----------------------------------------------------------------
 
