@@ -21,7 +21,7 @@ from pacspace_desktop.ui.import_grid_model import ImportGridModel
 from pacspace_desktop.ui.import_review import review_notes
 from pacspace_desktop.ui.import_totals import TotalsPanel
 from pacspace_desktop.ui.review_dialog import ReviewDialog
-from pacspace_desktop.ui.sending_panel import SendingPanel, route_outcome_action
+from pacspace_desktop.ui.sending_panel import SendingPanel, route_outcome_action, unwritten_keys
 
 _PROBLEM = "color: #cf222e;"
 _QUICK_ROWS = 5000  # more rows than this are prepared for review in a worker thread
@@ -56,6 +56,7 @@ class ImportSender(QWidget):
         self._paused = False
         self._rows_by_key: dict[str, list[int]] = {}  # an invoice added up has several
         self._resend: frozenset[str] = frozenset()  # keys ticked to send again, for Resume
+        self._last_run: RunReport | None = None  # for "Retry now" on its final card
         self._written = 0
         self._accepted: list[WriteItem] = []
         self.review_dialog: ReviewDialog | None = None
@@ -281,6 +282,33 @@ class ImportSender(QWidget):
         if pairs:
             self._send([it for it, _group in pairs])
 
+    def retry_last(self) -> bool:
+        """Send again the rows the last run certainly did not write ("Retry now" on its final
+        card: a 5xx or gateway answer after its own retries, and what was not sent after it).
+
+        The rows are built again from the grid as it is now, so an edit since is what goes;
+        nothing of them was written, so this cannot count anything twice.
+        """
+        run, validation = self._last_run, self._model.validation
+        if run is None or validation is None or self._mine or self._service.busy:
+            return False
+        keys = unwritten_keys(run)
+        rows = sorted({row for key in keys for row in self._rows_by_key.get(key, ())
+                       if validation.is_valid(row)
+                       and self._model.state(row) in (ItemState.REJECTED,
+                                                         ItemState.NOT_SENT)})
+        pairs, said = self._whole(validation, rows)
+        if not pairs:
+            self._show_problem(said or "Nothing is left to send again: those rows were changed "
+                               "or are no longer ready.")
+            return False
+        if said:
+            self._show_problem(said)
+        self._last_run = None
+        self._rows_by_key.update((it.key, group) for it, group in pairs)
+        self._send([it for it, _group in pairs])
+        return True
+
     # ---- outcomes ---------------------------------------------------------------------------
 
     def _request_finished(self, report: RequestReport) -> None:
@@ -306,6 +334,7 @@ class ImportSender(QWidget):
         if not self._mine:
             return
         self._mine = False
+        self._last_run = report
         self.pause.setEnabled(True)
         self._model.set_locked(False)
         self._written = self._model.count_in(ItemState.ACCEPTED, ItemState.UNKNOWN,
@@ -362,7 +391,8 @@ class ImportSender(QWidget):
 
     def _outcome_action(self, report: RequestReport, action: str) -> None:
         route_outcome_action(action, report, open_settings=self.settings_requested.emit,
-                             check=self.check_requested.emit, show_item=self._show_item)
+                             check=self.check_requested.emit, show_item=self._show_item,
+                             retry=self.retry_last)
 
     def _show_item(self, key: str, field: str | None) -> None:
         rows = self._rows_by_key.get(key)

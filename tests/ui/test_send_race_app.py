@@ -221,3 +221,40 @@ def test_the_review_names_a_key_being_sent_right_now_and_offers_no_resend(
     stamp = f"{when.astimezone():%d %b %Y %H:%M}"
     assert texts == [f"Being sent right now, since {stamp} by ben on PC-FIN-07",
                      f"Accepted, {stamp} by anna on PC-FIN-02 (sandbox)"]
+
+
+def test_retry_now_on_the_import_page_resends_what_was_not_written(
+        qtbot: QtBot, session: SessionService, store: HistoryStore, sandbox: SandboxServer,
+        tmp_path: Path) -> None:
+    """After repeated 500s the final card's "Retry now" sends the rows again (nothing of them
+    was written), built from the grid as it is now."""
+    from pacspace_desktop.storage.drafts import DraftStore
+    from pacspace_desktop.ui.import_page import ImportPage
+    from tests.ui.test_import_grid import ONE_BAD, send, statuses
+    from tests.ui.test_import_page import open_file, write
+
+    session.start_sandbox_profile()
+    service = SubmissionService(session, store)
+    service.waiting.connect(lambda _e: service.retry_now())  # cut the automatic waits short
+    page = ImportPage(session, service, store, DraftStore(tmp_path / "drafts"),
+                      tmp_path / "config")
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
+    try:
+        open_file(qtbot, page, write(tmp_path, "s.csv", ONE_BAD))
+        sandbox.set_faults([{"status": 500}] * 4)
+        send(qtbot, page)
+        bar = page.grid.send_bar
+        card = bar.panel.cards[0]
+        assert card.primary.isVisible() and card.primary.text() == "Retry now"
+        assert "S-1" not in sandbox.state_snapshot()["keys"]
+        qtbot.mouseClick(card.primary, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bar.panel.label.text().startswith("Done: 3 accepted"),
+                        timeout=10000)
+        keys = sandbox.state_snapshot()["keys"]
+        assert {k: v["totalWrites"] for k, v in keys.items()} == {"S-1": 1, "S-3": 1, "S-4": 1}
+        assert statuses(page.grid.model).count("✓ Accepted") == 3
+    finally:
+        page.imports.cancel()
+        service.abort()
