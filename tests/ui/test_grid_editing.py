@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
@@ -267,6 +268,29 @@ def test_find_and_replace_with_a_preview(qtbot: Bot, page: ImportPage, tmp_path:
     assert page.grid.view.currentIndex() == cell(model, 4, "Customer")
     assert bar.summary.text() == "Match 2 of 2."
     assert unnamed_controls(page) == []
+
+
+def test_a_big_preview_is_looked_for_in_a_worker(qtbot: Bot, page: ImportPage, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from pacspace_desktop.ui import grid_find
+
+    monkeypatch.setattr(grid_find, "BIG_FIND", 0)  # every table is big
+    model = ready(qtbot, page, tmp_path)
+    bar = page.grid.find_bar
+    page.grid.view.setCurrentIndex(cell(model, 0, "Customer"))
+    key(qtbot, page, Qt.Key.Key_H, CTRL)
+    bar.replace_edit.setText("ACME Corp")
+    bar.update_preview()
+    assert bar.summary.text() == "Looking…" and not bar.apply.isEnabled()
+    qtbot.waitUntil(lambda: bar.apply.isEnabled(), timeout=5000)
+    assert "<b>2 cells</b> will change in “Customer”" in bar.summary.text()
+    assert bar.preview.item(0).text() == "Line 2 · Customer: ACME → ACME Corp"
+    bar.regex.setChecked(True)
+    bar.find_edit.setText("[AC")
+    bar.update_preview()
+    qtbot.waitUntil(lambda: "is not a valid regular expression" in bar.summary.text(),
+                    timeout=5000)
+    assert not bar.apply.isEnabled()
 
 
 def test_mapping_changes_are_steps_too(qtbot: Bot, page: ImportPage, tmp_path: Path) -> None:
