@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -46,6 +49,14 @@ from pacspace_desktop.ui.style import error_style
 log = logging.getLogger(__name__)
 DRAFT_NAME = "form"
 
+
+
+class _FormArea(QScrollArea):
+    """A scroll area that asks for its whole form when there is room, and scrolls when not."""
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget()
+        return inner.sizeHint() if inner is not None else super().sizeHint()
 
 class NewRecordPage(QWidget):
     """The form, the draft batch and the outcomes of sending it.
@@ -95,6 +106,8 @@ class NewRecordPage(QWidget):
         header.setSectionResizeMode(DraftTableModel.COL_BITS, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(DraftTableModel.COL_BITS, 100)
         self.table.setMinimumHeight(rows_height(self.table, 3))
+        # The batch takes the room the form leaves (at least three rows), not the other way.
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.table.doubleClicked.connect(lambda idx: self.edit_row(idx.row()))
         self.edit = QPushButton("Edit")
         self.duplicate = QPushButton("Duplicate")
@@ -156,7 +169,16 @@ class NewRecordPage(QWidget):
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(form_box)
+        # On a small screen, with every message showing, the form scrolls instead of squeezing
+        # its fields into each other.
+        form_area = _FormArea()
+        form_area.setObjectName("RecordFormArea")
+        form_area.setWidgetResizable(True)
+        form_area.setFrameShape(QFrame.Shape.NoFrame)
+        form_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        form_area.setWidget(form_box)
+        form_area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        tl.addWidget(form_area)
         tl.addWidget(draft_box, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("NewRecordSplitter")  # its divider is remembered (main window)
