@@ -258,3 +258,31 @@ def test_retry_now_on_the_import_page_resends_what_was_not_written(
     finally:
         page.imports.cancel()
         service.abort()
+
+
+def test_every_message_showing_at_1280x720_draws_nothing_over_anything(
+        qtbot: QtBot, session: SessionService, store: HistoryStore, tmp_path: Path) -> None:
+    """Field errors, metadata errors and a refusal under the batch: the form scrolls; its
+    metadata rows and buttons keep their own room."""
+    from pacspace_desktop.domain.metadata import MetaField, MetaType
+    from pacspace_desktop.storage.drafts import DraftStore
+    from pacspace_desktop.ui.new_record_page import NewRecordPage
+
+    session.start_sandbox_profile()
+    page = NewRecordPage(session, SubmissionService(session, store), store,
+                         DraftStore(tmp_path / "drafts"))
+    qtbot.addWidget(page)
+    page.resize(1110, 650)  # the New record page's share of a 1280x720 window
+    page.show()
+    page.form.key.setText(" bad key ")
+    page.form.bits.setText("1.5")
+    page.form.metadata.set_fields([MetaField("amount", MetaType.NUMBER, "x"),
+                                   MetaField("due", MetaType.DATE, "03/04/2025")])
+    page.form.entry(show_all=True)
+    page._show_problem("Nothing was sent: 1 record key of this send is already taken. " * 4)
+    qtbot.wait(50)
+    meta = page.form.metadata
+    table_bottom = meta.table.mapTo(page, meta.table.rect().bottomLeft()).y()
+    buttons_top = meta.add.mapTo(page, meta.add.rect().topLeft()).y()
+    assert table_bottom < buttons_top, "the metadata buttons are drawn over its rows"
+    assert meta.table.height() >= meta.table.minimumHeight()
