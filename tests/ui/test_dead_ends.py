@@ -64,7 +64,9 @@ def test_retry_now_on_the_final_card_resends_what_was_not_written(
     send_all(qtbot, page)
     card = page.sending.cards[0]
     assert "Nothing" in card.written.text()
-    assert card.primary.isVisible() and card.primary.text() == "Retry now"
+    # a card put into the panel is shown one turn of the event loop later
+    qtbot.waitUntil(card.primary.isVisible, timeout=2000)  # type: ignore[attr-defined]
+    assert card.primary.text() == "Retry now"
     assert page.submit.isEnabled()
     qtbot.mouseClick(card.primary, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: page.sending.label.text().startswith("Done: 1 accepted"),  # type: ignore[attr-defined]

@@ -247,7 +247,8 @@ def test_retry_now_on_the_import_page_resends_what_was_not_written(
         send(qtbot, page)
         bar = page.grid.send_bar
         card = bar.panel.cards[0]
-        assert card.primary.isVisible() and card.primary.text() == "Retry now"
+        qtbot.waitUntil(card.primary.isVisible, timeout=2000)  # shown a loop turn later
+        assert card.primary.text() == "Retry now"
         assert "S-1" not in sandbox.state_snapshot()["keys"]
         qtbot.mouseClick(card.primary, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: bar.panel.label.text().startswith("Done: 3 accepted"),
