@@ -4,34 +4,20 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from types import TracebackType
 
 import pytest
 
-from pacspace_desktop.services.session_service import SessionService
-from pacspace_desktop.services.submission_service import BROKE_OFF, SubmissionService
-from pacspace_desktop.storage.drafts import DraftStore
-from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.services.submission_service import BROKE_OFF
 from pacspace_desktop.submission.runner import SubmissionRunner
 from pacspace_desktop.ui.new_record_page import NewRecordPage
+from tests.ui import test_new_record_page as base
 from tests.ui.test_new_record_page import open_review, type_record
 
 Bot = object
 
 
-@pytest.fixture
-def page(qtbot: Bot, session: SessionService, store: HistoryStore,
-         tmp_path: Path) -> Iterator[NewRecordPage]:
-    session.start_sandbox_profile()
-    service = SubmissionService(session, store)
-    p = NewRecordPage(session, service, store, DraftStore(tmp_path / "drafts"))
-    qtbot.addWidget(p)  # type: ignore[attr-defined]
-    p.resize(1000, 800)
-    p.show()
-    yield p
-    service.abort()
+page = base.page  # the same fixture: a New record page on the sandbox profile
 
 
 def test_a_send_that_raises_is_reported_and_frees_the_page(
