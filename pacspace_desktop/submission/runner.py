@@ -332,15 +332,8 @@ class SubmissionRunner:
             report.requests.append(told)
             emit(told)
             first_unsent = seq + 1
-        message = "Not sent: the history could not be written."
-        with suppress(StorageError):  # a passing fault: the rest is not sent
-            self._store.finish_not_sent([s for s, _ in pending[first_unsent:]], message)
-        for offset, (rest_id, rest) in enumerate(pending[first_unsent:]):
-            unsent = RequestReport(first_unsent + offset, rest_id, tuple(rest),
-                                   OutcomeKind.NOT_SENT, ItemState.NOT_SENT,
-                                   server_message=message)
-            report.requests.append(unsent)
-            emit(unsent)
+        self._settle_rest(pending[first_unsent:], first_unsent, report, emit,
+                          "Not sent: the history could not be written.", history_failed=True)
         failed.report = report
         report.broke_off = failed.text
 
@@ -352,8 +345,16 @@ class SubmissionRunner:
                              len(result.attempts), result.fault)
 
     def _settle_rest(self, rest: list[tuple[int, list[WriteItem]]], first_seq: int,
-                     report: RunReport, emit: EventHook, message: str) -> None:
-        self._store.finish_not_sent([sub for sub, _ in rest], message)
+                     report: RunReport, emit: EventHook, message: str,
+                     history_failed: bool = False) -> None:
+        """Record and report the requests that will not be sent. After a history failure,
+        recording them may fail too: they were not sent all the same (and a restart settles
+        them as not sent)."""
+        try:
+            self._store.finish_not_sent([sub for sub, _ in rest], message)
+        except StorageError:
+            if not history_failed:
+                raise
         for offset, (sub_id, batch) in enumerate(rest):
             request = RequestReport(first_seq + offset, sub_id, tuple(batch),
                                     OutcomeKind.NOT_SENT, ItemState.NOT_SENT,
