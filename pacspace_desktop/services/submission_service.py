@@ -87,8 +87,8 @@ class SubmissionService(QObject):
         """Start sending `items` (already validated and confirmed). False when it cannot start.
 
         `resend` names the keys the person ticked to send again although they were sent before.
-        The keys are claimed when the run is recorded; if another send holds some of them,
-        `failed` says who, and nothing is sent.
+        The keys are claimed when the run is recorded (in a worker); if another send holds
+        some of them, `refused` says who, and nothing is sent.
         """
         if self.busy:
             self.failed.emit("A submission is still running. Wait for it to end or stop it.")
