@@ -161,6 +161,14 @@ def _v3(conn: sqlite3.Connection) -> None:
     chain.seal(conn, [r[0] for r in conn.execute("SELECT id FROM submissions ORDER BY id")])
 
 
+@_migration
+def _v4(conn: sqlite3.Connection) -> None:
+    # "Was this key sent?" looks keys up in every environment; the claims' primary key starts
+    # with the environment, so without this every look-up scanned all claims (3 s for the
+    # 20,000 keys of a file over 200,000 claims).
+    conn.execute("CREATE INDEX IF NOT EXISTS claims_key ON claims(key)")
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT first and break the migration's transaction.
     for statement in script.split(";"):

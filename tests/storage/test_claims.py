@@ -202,3 +202,10 @@ def test_a_new_history_held_by_another_connection_is_waited_for(tmp_path: Path) 
         other.close()
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
+
+
+def test_looking_a_key_up_in_every_environment_uses_an_index(store: HistoryStore) -> None:
+    """The "sent before?" look-up of a whole file: no scan of every claim per chunk."""
+    plan = store.connection.execute(
+        "EXPLAIN QUERY PLAN SELECT item_id FROM claims c WHERE c.key IN ('a', 'b')").fetchall()
+    assert any("claims_key" in str(row[-1]) and "SEARCH" in str(row[-1]) for row in plan), plan
