@@ -15,6 +15,8 @@ import pytest
 from pacspace_desktop.sandbox import DEMO_API_KEY, SandboxConfig, SandboxServer
 from pacspace_desktop.storage.history import HistoryStore
 
+pytest_plugins = ["tests.pg_cluster"]  # a private PostgreSQL for the team-history tests
+
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from pacspace_desktop.storage.dbapi import Db
 
 GENESIS = "0" * 64
 """The `prev_hash` of the first link."""
@@ -75,7 +76,7 @@ def request_sha256(request_body: str | None) -> str:
     return hashlib.sha256(request_body.encode("utf-8")).hexdigest()
 
 
-def content(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any] | None:
+def content(conn: Db, submission_id: int) -> dict[str, Any] | None:
     """The sealed content of a submission (None when it does not exist)."""
     row = conn.execute(
         "SELECT s.id, s.run_id, s.seq, s.created_at, s.sent_at, s.outcome_kind, s.status_code, "
@@ -100,7 +101,7 @@ def content(conn: sqlite3.Connection, submission_id: int) -> dict[str, Any] | No
     }
 
 
-def content_hash(conn: sqlite3.Connection, submission_id: int) -> str | None:
+def content_hash(conn: Db, submission_id: int) -> str | None:
     """SHA-256 of the canonical JSON of a submission's sealed content."""
     data = content(conn, submission_id)
     if data is None:
@@ -115,7 +116,7 @@ def link_hash(seq: int, submission_id: int, content_digest: str, prev: str) -> s
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def seal(conn: sqlite3.Connection, submission_ids: list[int]) -> None:
+def seal(conn: Db, submission_ids: list[int]) -> None:
     """Append links for these submissions (inside the caller's transaction); sealed ones and
     unfinished ones are skipped."""
     if not submission_ids:
@@ -141,14 +142,14 @@ def seal(conn: sqlite3.Connection, submission_ids: list[int]) -> None:
         prev = current
 
 
-def link_of(conn: sqlite3.Connection, submission_id: int) -> ChainLink | None:
+def link_of(conn: Db, submission_id: int) -> ChainLink | None:
     """The link of one submission, or None when it is not sealed (yet)."""
     row = conn.execute("SELECT seq, submission_id, content_hash, prev_hash, hash, sealed_at "
                        "FROM chain WHERE submission_id=?", (submission_id,)).fetchone()
     return ChainLink(*row) if row else None
 
 
-def verify(conn: sqlite3.Connection) -> ChainReport:
+def verify(conn: Db) -> ChainReport:
     """Check every link in order; the report names the first broken one."""
     prev = GENESIS
     expected_seq = 1

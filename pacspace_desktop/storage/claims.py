@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import getpass
 import socket
-import sqlite3
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.storage.dbapi import Db
 
 IN_FLIGHT_STATES = (ItemState.QUEUED, ItemState.SENDING)
 SENT_STATES = (ItemState.ACCEPTED, ItemState.VERIFIED, ItemState.UNKNOWN)
@@ -108,7 +108,7 @@ _HOLDER_SQL = """
 """
 
 
-def holders(conn: sqlite3.Connection, keys: Iterable[str], scope: str | None = None
+def holders(conn: Db, keys: Iterable[str], scope: str | None = None
             ) -> list[ClaimHolder]:
     """The holders of these keys' claims (in every scope, or in one)."""
     key_list = list(dict.fromkeys(keys))
@@ -127,7 +127,7 @@ def holders(conn: sqlite3.Connection, keys: Iterable[str], scope: str | None = N
     return found
 
 
-def conflicts_for(conn: sqlite3.Connection, scope: str, keys: Sequence[str],
+def conflicts_for(conn: Db, scope: str, keys: Sequence[str],
                   resend: Collection[str], is_alive: Callable[[str], bool]
                   ) -> list[ClaimConflict]:
     """What stops a send of `keys` in `scope` from taking them (empty: it may).
@@ -159,7 +159,7 @@ def conflicts_for(conn: sqlite3.Connection, scope: str, keys: Sequence[str],
     return conflicts
 
 
-def take(conn: sqlite3.Connection, scope: str, claimed_at: str,
+def take(conn: Db, scope: str, claimed_at: str,
          items: Iterable[tuple[int, str]]) -> None:
     """Make these (item id, key) pairs the holders of their keys (after `conflicts_for`)."""
     conn.executemany(
@@ -169,7 +169,7 @@ def take(conn: sqlite3.Connection, scope: str, claimed_at: str,
         [(scope, key, item_id, claimed_at) for item_id, key in items])
 
 
-def release_submissions(conn: sqlite3.Connection, submission_ids: Sequence[int]) -> None:
+def release_submissions(conn: Db, submission_ids: Sequence[int]) -> None:
     """Free the claims these submissions' items hold (nothing of them was written)."""
     for start in range(0, len(submission_ids), _CHUNK):
         chunk = list(submission_ids[start:start + _CHUNK])
@@ -178,7 +178,7 @@ def release_submissions(conn: sqlite3.Connection, submission_ids: Sequence[int])
             f"IN ({','.join('?' * len(chunk))}))", chunk)
 
 
-def release_item(conn: sqlite3.Connection, item_id: int) -> None:
+def release_item(conn: Db, item_id: int) -> None:
     """Free one item's claim (a check on the server showed its write did not land)."""
     conn.execute("DELETE FROM claims WHERE item_id=?", (item_id,))
 

@@ -1,29 +1,40 @@
-"""Opening the history database: WAL, durable commits, and versioned migrations with a backup."""
+"""Opening the history database: WAL, durable commits, and versioned migrations with a backup.
+
+One migration list serves both backends: a local SQLite file (`connect`) and a team's
+PostgreSQL database (`connect_team`, through `pg.PgConnection`, which speaks the same SQL).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pacspace_desktop.domain.states import ItemState
+from pacspace_desktop.storage.dbapi import Db
 from pacspace_desktop.storage.errors import StorageError, StorageFault, fault_of, storage_error
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "StorageError", "StorageFault", "connect"]
+if TYPE_CHECKING:
+    from pacspace_desktop.storage.pg import PgConnection
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "StorageError", "StorageFault", "connect",
+           "connect_team"]
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
+MIGRATIONS: list[Callable[[Db], None]] = []
 
 
-def _migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+def _migration(fn: Callable[[Db], None]) -> Callable[[Db], None]:
     MIGRATIONS.append(fn)
     return fn
 
 
 @_migration
-def _v1(conn: sqlite3.Connection) -> None:
+def _v1(conn: Db) -> None:
     _run_script(conn, """
         CREATE TABLE runs (
             id INTEGER PRIMARY KEY,
@@ -90,7 +101,7 @@ def _v1(conn: sqlite3.Connection) -> None:
 
 
 @_migration
-def _v2(conn: sqlite3.Connection) -> None:
+def _v2(conn: Db) -> None:
     # Claims on record keys (see storage/claims.py) and who sent each run. Every key that may
     # have been written, or is on its way, is claimed by its latest item, so the guard holds
     # for what was sent before the upgrade too.
@@ -117,7 +128,7 @@ def _v2(conn: sqlite3.Connection) -> None:
 
 
 @_migration
-def _v3(conn: sqlite3.Connection) -> None:
+def _v3(conn: Db) -> None:
     # Verification tracking (storage/verification.py), webhook deliveries (storage/webhook_log.py),
     # the tamper-evident chain (storage/chain.py) and the API key's public fingerprint per run.
     _run_script(conn, """
@@ -162,14 +173,14 @@ def _v3(conn: sqlite3.Connection) -> None:
 
 
 @_migration
-def _v4(conn: sqlite3.Connection) -> None:
+def _v4(conn: Db) -> None:
     # "Was this key sent?" looks keys up in every environment; the claims' primary key starts
     # with the environment, so without this every look-up scanned all claims (3 s for the
     # 20,000 keys of a file over 200,000 claims).
     conn.execute("CREATE INDEX IF NOT EXISTS claims_key ON claims(key)")
 
 
-def _run_script(conn: sqlite3.Connection, script: str) -> None:
+def _run_script(conn: Db, script: str) -> None:
     # executescript() would COMMIT first and break the migration's transaction.
     for statement in script.split(";"):
         if statement.strip():
@@ -272,3 +283,66 @@ def backup_before_migration(conn: sqlite3.Connection, path: Path, version: int) 
     finally:
         dest.close()
     return target
+
+
+TEAM_SCHEMA_TABLE = "pacspace_schema"
+
+
+def connect_team(url: str, password: str | None = None, connect_timeout: float = 5.0
+                 ) -> PgConnection:
+    """Open (creating the tables if needed) and migrate a team's history on PostgreSQL.
+
+    The migrations are this module's, run in one transaction under the team's write lock, so
+    two clerks whose apps open a new team database at once do not both run them. A database
+    at the current version is only read: a user without the right to create tables can use
+    it. (No backup is made before a migration here: the database's own backups are its
+    administrator's.)
+
+    Raises:
+        StorageError: when the server cannot be reached (`UNREACHABLE`), refuses the user, or
+            holds a schema newer than this app (`NEWER`).
+    """
+    from pacspace_desktop.storage.pg import COMPAT_SQL, PgConnection
+
+    conn = PgConnection(url, password, connect_timeout)
+    try:
+        if team_schema_version(conn) != SCHEMA_VERSION:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(f"CREATE TABLE IF NOT EXISTS {TEAM_SCHEMA_TABLE} "
+                             "(version INTEGER NOT NULL)")
+                version = _checked_team_version(conn)
+                if version == 0:
+                    for statement in COMPAT_SQL:
+                        conn.execute(statement)
+                    conn.execute(f"INSERT INTO {TEAM_SCHEMA_TABLE} (version) VALUES (0)")
+                for step in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[step](conn)
+                conn.execute(f"UPDATE {TEAM_SCHEMA_TABLE} SET version=?", (SCHEMA_VERSION,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(StorageError):  # the first error says why
+                        conn.execute("ROLLBACK")
+                raise
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def team_schema_version(conn: Db) -> int:
+    """The schema version of a team database (0: no PacSpace tables yet)."""
+    exists = conn.execute(f"SELECT to_regclass('{TEAM_SCHEMA_TABLE}') IS NOT NULL").fetchone()
+    return _checked_team_version(conn) if exists and exists[0] else 0
+
+
+def _checked_team_version(conn: Db) -> int:
+    row = conn.execute(f"SELECT MAX(version) FROM {TEAM_SCHEMA_TABLE}").fetchone()
+    version = int(row[0]) if row and row[0] is not None else 0
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"The team history was set up by a newer PacSpace Desktop (schema {version}; this "
+            f"version knows {SCHEMA_VERSION}). Update the app on this computer; until then "
+            "nothing can be sent from it.", StorageFault.NEWER)
+    return version

@@ -22,6 +22,7 @@ class StorageFault(StrEnum):
     DAMAGED = "damaged"  # the file is not a sound database
     DISK = "disk"  # the disk reported an error (removed, failing)
     NEWER = "newer"  # written by a newer version of the app
+    UNREACHABLE = "unreachable"  # the team's history database cannot be reached
     BUG = "bug"  # a mistake in the app itself
 
 

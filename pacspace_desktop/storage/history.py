@@ -22,7 +22,8 @@ from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage import chain, claims, verification
 from pacspace_desktop.storage.claims import KeysClaimed
 from pacspace_desktop.storage.db import connect
-from pacspace_desktop.storage.errors import storage_error
+from pacspace_desktop.storage.dbapi import Db
+from pacspace_desktop.storage.errors import StorageError, storage_error
 from pacspace_desktop.storage.history_sql import (
     _dt,
     _ts,
@@ -58,10 +59,16 @@ class RecordedRun:
 
 
 class HistoryStore:
-    """Reads and writes the history. One store per connection; safe to use from one thread."""
+    """Reads and writes the history. One store per connection; safe to use from one thread.
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    The connection is a local SQLite file's or a team's PostgreSQL database's (`dbapi.Db`);
+    each says who owns a run and whether that owner still runs (`owners` for a file).
+    """
+
+    def __init__(self, conn: Db) -> None:
         self._conn = conn
+        self._owner: Callable[[], str] = getattr(conn, "owner_token", process_token)
+        self._alive: Callable[[str], bool] = getattr(conn, "is_alive", token_alive)
         files = [r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"]
         self.path = files[0] if files and files[0] else ""  # for messages; "" in memory
 
@@ -78,12 +85,12 @@ class HistoryStore:
         self._conn.close()
 
     @property
-    def connection(self) -> sqlite3.Connection:
+    def connection(self) -> Db:
         """The connection, for the read-only query helpers of this package (`history_query`)."""
         return self._conn
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Iterator[Db]:
         """One write transaction; any SQLite error leaves as a typed `StorageError`."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -93,7 +100,7 @@ class HistoryStore:
             # On a full disk SQLite rolls back by itself: a second ROLLBACK would fail and
             # hide the real error.
             if self._conn.in_transaction:
-                with suppress(sqlite3.Error):  # the first error says what went wrong
+                with suppress(sqlite3.Error, StorageError):  # the first error says why
                     self._conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise storage_error(exc, self.path) from exc
@@ -103,7 +110,7 @@ class HistoryStore:
 
     def record_run(self, run: NewRun, batches: Sequence[Sequence[WriteItem]],
                    owner: str | None = None, resend: Collection[str] = (),
-                   is_alive: Callable[[str], bool] = token_alive,
+                   is_alive: Callable[[str], bool] | None = None,
                    metadata: Sequence[Sequence[str | None]] | None = None) -> RecordedRun:
         """Claim every key and write the run, its submissions and items as queued, in one
         transaction, before anything is sent.
@@ -113,7 +120,7 @@ class HistoryStore:
             batches: Its requests' items, in sending order.
             owner: The sending process's token (default: this process).
             resend: Keys a person chose to send again although history says they were sent.
-            is_alive: Tells a running sender from one that is gone.
+            is_alive: Tells a running sender from one that is gone (default: the backend's).
             metadata: Each item's metadata JSON text when the caller wrote it already (see
                 `domain.wire`), batch by batch; default: written here.
 
@@ -127,14 +134,14 @@ class HistoryStore:
         keys = [it.key for b in batches for it in b]
         with self._tx() as conn:
             found = claims.conflicts_for(conn, run.environment, keys, frozenset(resend),
-                                         is_alive)
+                                         is_alive or self._alive)
             if found:
                 raise KeysClaimed(found)
             cur = conn.execute(
                 "INSERT INTO runs (created_at, source, profile, environment, base_url, owner, "
                 "item_count, sent_by, key_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (created, run.source, run.profile, run.environment, run.base_url,
-                 process_token() if owner is None else owner, total,
+                 self._owner() if owner is None else owner, total,
                  run.sent_by or claims.who_am_i(), run.key_fingerprint))
             run_id = int(cur.lastrowid or 0)
             ids = []
@@ -249,7 +256,7 @@ class HistoryStore:
                     "AND state=?", (*ids, ItemState.NOT_SENT.value))])
             chain.seal(conn, ids)
 
-    def recover_interrupted(self, is_alive: Callable[[str], bool] = token_alive
+    def recover_interrupted(self, is_alive: Callable[[str], bool] | None = None
                             ) -> list[SubmissionRow]:
         """Settle submissions left open by a process that is gone (a crash or a kill).
 
@@ -260,7 +267,8 @@ class HistoryStore:
             "SELECT DISTINCT r.id, r.owner FROM runs r JOIN submissions s ON s.run_id = r.id "
             "WHERE s.state IN (?, ?)",
             (ItemState.QUEUED.value, ItemState.SENDING.value)).fetchall()
-        dead = [run_id for run_id, owner in rows if not is_alive(owner)]
+        alive = is_alive or self._alive
+        dead = [run_id for run_id, owner in rows if not alive(owner)]
         unknown_ids: list[int] = []
         for run_id in dead:
             sending = [r[0] for r in self._conn.execute(

@@ -6,7 +6,6 @@ as fast as a plain query. Also here: what a stored check on the server means for
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from typing import Any
 
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage import verification
+from pacspace_desktop.storage.dbapi import Db
 from pacspace_desktop.storage.history import _SUB_COLS, HistoryStore, _submission
 from pacspace_desktop.storage.history_sql import _dt, _ts, where_clause
 from pacspace_desktop.storage.records import HistoryFilter, ItemRow, SubmissionRow
@@ -109,7 +109,7 @@ class CheckTarget:
 class HistoryQuery:
     """Read-only queries over a history connection (the one a `HistoryStore` uses)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Db) -> None:
         self._conn = conn
 
     @classmethod

@@ -3,12 +3,12 @@ run inside the store's transactions."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage import verification
+from pacspace_desktop.storage.dbapi import Db
 from pacspace_desktop.storage.records import AttemptRecord, HistoryFilter
 
 
@@ -24,7 +24,7 @@ def _ts(value: datetime | None) -> str | None:
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
-def resolve_unknown(conn: sqlite3.Connection, item_id: int, state: ItemState) -> None:
+def resolve_unknown(conn: Db, item_id: int, state: ItemState) -> None:
     """Settle an unknown item with what a check showed, and its submission once all are."""
     cur = conn.execute("UPDATE items SET state=? WHERE id=? AND state=?",
                        (state.value, item_id, ItemState.UNKNOWN.value))
@@ -43,14 +43,14 @@ def resolve_unknown(conn: sqlite3.Connection, item_id: int, state: ItemState) ->
                  (settled.value, sub_id, ItemState.UNKNOWN.value))
 
 
-def mark_sending(conn: sqlite3.Connection, submission_id: int, body: str) -> None:
+def mark_sending(conn: Db, submission_id: int, body: str) -> None:
     conn.execute("UPDATE submissions SET state=?, sent_at=?, request_body=? WHERE id=?",
                  (ItemState.SENDING.value, _ts(now_utc()), body, submission_id))
     conn.execute("UPDATE items SET state=? WHERE submission_id=?",
                  (ItemState.SENDING.value, submission_id))
 
 
-def insert_attempt(conn: sqlite3.Connection, submission_id: int,
+def insert_attempt(conn: Db, submission_id: int,
                     attempt: AttemptRecord) -> None:
     conn.execute(
         "INSERT INTO attempts (submission_id, number, started_at, duration_ms, status_code, "

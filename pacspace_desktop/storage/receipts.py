@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.storage import chain, verification
+from pacspace_desktop.storage.dbapi import Db
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def receipt(conn: sqlite3.Connection, submission_id: int) -> Receipt | None:
+def receipt(conn: Db, submission_id: int) -> Receipt | None:
     """The receipt of one submission, or None when there is no such submission."""
     r = conn.execute(
         "SELECT s.id, s.request_id, s.state, s.status_code, s.created_at, s.sent_at, "

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from pacspace_desktop.storage.db import StorageError
+from pacspace_desktop.storage.dbapi import Db
 
 
 class Verification(StrEnum):
@@ -154,7 +155,7 @@ class Counts:
         return Verification.VERIFIED
 
 
-def counts(conn: sqlite3.Connection, submission_ids: Sequence[int]) -> dict[int, Counts]:
+def counts(conn: Db, submission_ids: Sequence[int]) -> dict[int, Counts]:
     """Verification counts per submission."""
     out: dict[int, Counts] = {}
     ids = list(submission_ids)
@@ -172,7 +173,7 @@ def counts(conn: sqlite3.Connection, submission_ids: Sequence[int]) -> dict[int,
     return out
 
 
-def waiting_total(conn: sqlite3.Connection) -> tuple[int, int]:
+def waiting_total(conn: Db) -> tuple[int, int]:
     """Items still waiting for verification, and items whose verification failed."""
     waiting = conn.execute(f"SELECT COUNT(*) FROM items WHERE "
                            f"{_WHERE[Verification.WAITING.value]}").fetchone()[0]
@@ -199,7 +200,7 @@ class ReadTarget:
     possible_writes: int
 
 
-def read_targets(conn: sqlite3.Connection, environment: str, now: datetime,
+def read_targets(conn: Db, environment: str, now: datetime,
                  read_before: datetime, window: timedelta = timedelta(days=7),
                  limit: int = 50) -> list[ReadTarget]:
     """Keys of items sent to `environment` in the last `window` that still wait for
@@ -236,7 +237,7 @@ def twice_warning(total_writes: int | None, target: ReadTarget) -> str:
             "your records before sending anything for this key again.")
 
 
-def record_read(conn: sqlite3.Connection, target: ReadTarget, read_at: datetime,
+def record_read(conn: Db, target: ReadTarget, read_at: datetime,
                 verified: bool, warning: str | None) -> None:
     """Store what a background read found (inside the caller's transaction).
 
@@ -253,7 +254,7 @@ def record_read(conn: sqlite3.Connection, target: ReadTarget, read_at: datetime,
         mark_items(conn, ids, Verification.VERIFIED, read_at, "", "read")
 
 
-def mark_items(conn: sqlite3.Connection, item_ids: Iterable[int], state: Verification,
+def mark_items(conn: Db, item_ids: Iterable[int], state: Verification,
                when: datetime, reason: str, source: str) -> int:
     """Set the verification of items (inside the caller's transaction). Returns how many."""
     ids = list(item_ids)
@@ -274,7 +275,7 @@ def mark_items(conn: sqlite3.Connection, item_ids: Iterable[int], state: Verific
     return changed
 
 
-def items_of_request(conn: sqlite3.Connection, request_id: str,
+def items_of_request(conn: Db, request_id: str,
                      keys: Sequence[str] = ()) -> tuple[list[int], list[int]]:
     """The items (and their submissions) a verification event for `request_id` is about.
 
@@ -296,7 +297,7 @@ def _ts(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def write(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], None]) -> None:
+def write(conn: Db, work: Callable[[Db], None]) -> None:
     """Run `work` in one `BEGIN IMMEDIATE` transaction on `conn`.
 
     Raises:

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from pacspace_desktop.storage import verification
 from pacspace_desktop.storage.db import StorageError
+from pacspace_desktop.storage.dbapi import Db
 from pacspace_desktop.storage.verification import Verification
 
 BODY_KEPT = 16_384
@@ -85,7 +86,7 @@ class WebhookInbox:
         conn: A connection to the history database (`db.connect`), used only here.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Db) -> None:
         self._conn = conn
 
     def close(self) -> None:
@@ -111,7 +112,7 @@ class WebhookInbox:
         """
         result: list[StoredEvent] = []
 
-        def work(conn: sqlite3.Connection) -> None:
+        def work(conn: Db) -> None:
             seen = conn.execute("SELECT 1 FROM webhook_deliveries WHERE event_id=? AND "
                                 "stored_event=1", (event_id,)).fetchone()
             if seen:
@@ -152,7 +153,7 @@ class WebhookInbox:
         """Apply a stored event whose request became known, and say so in its log line."""
         result: list[StoredEvent] = []
 
-        def work(conn: sqlite3.Connection) -> None:
+        def work(conn: Db) -> None:
             items, subs = verification.items_of_request(conn, request_id, keys)
             state = Verification.VERIFIED if status == "verified" else Verification.FAILED
             matched = verification.mark_items(conn, items, state, when, error, "webhook")
@@ -178,7 +179,7 @@ class WebhookInbox:
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _write(self, work: Callable[[sqlite3.Connection], None]) -> None:
+    def _write(self, work: Callable[[Db], None]) -> None:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -199,7 +200,7 @@ class WebhookInbox:
             raise
 
     @staticmethod
-    def _insert(conn: sqlite3.Connection, received_at: datetime, remote: str,
+    def _insert(conn: Db, received_at: datetime, remote: str,
                 outcome: DeliveryOutcome, http_status: int, detail: str, body: bytes,
                 event_id: str, event_type: str, request_id: str, matched: int,
                 stored: bool) -> None:

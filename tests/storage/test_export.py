@@ -26,6 +26,12 @@ def read_csv(path: Path) -> list[list[str]]:
         return list(csv.reader(fh))
 
 
+
+@pytest.fixture
+def backend() -> str:
+    """These tests are about the local file (its disk, its folder): SQLite only."""
+    return "sqlite"
+
 def test_neutralise() -> None:
     assert [neutralise(t) for t in CRAFTED] == ["'" + t for t in CRAFTED]
     assert neutralise("INV-1") == "INV-1"

@@ -52,6 +52,12 @@ def clamp(store: HistoryStore) -> None:
     store.connection.execute(f"PRAGMA max_page_count={pages}")
 
 
+
+@pytest.fixture
+def backend() -> str:
+    """These tests are about the local file (its disk, its folder): SQLite only."""
+    return "sqlite"
+
 def test_a_full_disk_is_named_not_hidden_by_a_second_rollback(store: HistoryStore) -> None:
     clamp(store)
     with pytest.raises(StorageError) as caught:
