@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from itertools import islice
 from typing import Any
 
 from PySide6.QtCore import (
@@ -37,7 +36,12 @@ def listing(validation: TableValidation | None) -> list[CellProblem]:
     items = [CellProblem(-1, i.line, "", None, i.kind.value, i.message,
                          Severity.ERROR if i.is_error else Severity.WARNING)
              for i in validation.file_problems]
-    items += islice(validation.problems(), LIMIT + 1)
+    found: list[CellProblem] = []
+    for row in validation.first_problem_rows(LIMIT + 1):  # each has one problem at least
+        found += validation.row_problems(row)
+        if len(found) > LIMIT:
+            break
+    items += found[:LIMIT + 1]
     return items
 
 
