@@ -14,6 +14,10 @@ opened through `page.open_file` while a 5 ms QTimer beats on the Qt thread; it p
 longest gap from the open until the grid shows the rows (and 0.5 s after), the longest gap
 when that table is dropped for a small file, and, as the same-run baseline, the longest gap
 of the idle page. Goal: every gap at most 100 ms.
+
+`--cli` measures `pacspace-desktop check FILE --json` as a process (start-up, imports, the
+check and the JSON report) against a process that makes the plain csv.reader pass, alternately,
+with the bytecode of both cached as an installed app has it. Goal: at most 3× (issue 16).
 """
 
 from __future__ import annotations
@@ -282,6 +286,54 @@ def _measure(path: Path, rows: int, repeat: int) -> None:
           f"{med(s['drop'] for s in stalls) * 1000:.0f} ms", flush=True)
 
 
+CSV_SCRIPT = """
+import csv, sys
+with open(sys.argv[1], encoding="utf-8", newline="") as fh:
+    n = sum(1 for _row in csv.reader(fh, delimiter=";"))
+print(n)
+"""
+
+
+def _timed(command: list[str], env: dict[str, str], out: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with out.open("wb") as fh:  # run in the temporary folder: `-m` puts the cwd on sys.path
+        subprocess.run(command, env=env, stdout=fh, stderr=subprocess.DEVNULL, check=False,
+                       cwd=out.parent)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _measure_cli(path: Path, rows: int, repeat: int, folder: Path) -> None:
+    import os
+
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(folder / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app has its bytecode cached
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    csv_cmd = [sys.executable, "-c", CSV_SCRIPT, str(path)]
+    check_cmd = [sys.executable, "-m", "pacspace_desktop", "check", str(path), "--json"]
+    out = folder / "out.json"
+    _timed(csv_cmd, env, out)
+    _timed(check_cmd, env, out)  # writes the bytecode cache
+    report = json.loads(out.read_text(encoding="utf-8"))
+    base, full, ratios, cpu = [], [], [], []
+    for _ in range(repeat):
+        b, b_cpu = _timed(csv_cmd, env, out)
+        f, f_cpu = _timed(check_cmd, env, out)
+        base.append(b)
+        full.append(f)
+        ratios.append(f / b)
+        cpu.append(f_cpu / b_cpu)
+    med = statistics.median
+    print(f"{rows:>9,} rows, `check FILE --json` as a process, {repeat} runs, medians:\n"
+          f"    csv.reader process {med(base):.3f} s; check process {med(full):.3f} s = "
+          f"{med(ratios):.2f}× (runs {min(ratios):.2f}–{max(ratios):.2f}×); CPU time "
+          f"{med(cpu):.2f}× ({min(cpu):.2f}–{max(cpu):.2f}×); it reported "
+          f"{report['rows']:,} rows, {report['valid']:,} valid", flush=True)
+
+
 def _measure_page(path: Path, rows: int, repeat: int) -> None:
     runs = [_run_child("page", path) for _ in range(repeat)]
     med = statistics.median
@@ -307,6 +359,8 @@ def main() -> None:
                         help="runs per size (at most 3 for a million rows and more)")
     parser.add_argument("--page", action="store_true",
                         help="open a wide export on the real Import page (stalls)")
+    parser.add_argument("--cli", action="store_true",
+                        help="`check FILE --json` as a process against a csv.reader process")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -329,6 +383,9 @@ def main() -> None:
         for rows in (int(s) for s in args.sizes.split(",")):
             path = Path(folder) / f"invoices_{rows}.csv"
             generate(path, rows)
+            if args.cli:
+                _measure_cli(path, rows, args.repeat, Path(folder))
+                continue
             _measure(path, rows, args.repeat if rows < 1_000_000 else min(args.repeat, 3))
 
 

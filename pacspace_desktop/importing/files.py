@@ -12,13 +12,28 @@ from pacspace_desktop.importing.mapping import FileSettings
 from pacspace_desktop.importing.progress import CancelToken, ImportFileError, ProgressCallback
 from pacspace_desktop.importing.readers import ReadOptions, detect_text_file, read_text_file
 from pacspace_desktop.importing.table import ImportTable
-from pacspace_desktop.importing.xlsx import list_sheets, read_xlsx_file
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".dat")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 __all__ = ["detect_file", "is_workbook", "list_sheets", "read_file", "read_with_settings",
            "skip_below_header", "text_warnings"]
+
+
+def list_sheets(path: Path) -> list[str]:
+    """The sheet names of a workbook, in order (see `xlsx.list_sheets`)."""
+    from pacspace_desktop.importing.xlsx import list_sheets as sheets  # zipfile and xml: ~10 ms
+
+    return sheets(path)
+
+
+def read_xlsx_file(path: Path, options: ReadOptions | None = None,
+                   progress: ProgressCallback | None = None,
+                   cancel: CancelToken | None = None) -> ImportTable:
+    """A workbook's sheet as a table (see `xlsx.read_xlsx_file`), imported when one is opened."""
+    from pacspace_desktop.importing.xlsx import read_xlsx_file as read
+
+    return read(path, options, progress, cancel)
 
 
 def is_workbook(path: Path) -> bool:
