@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import TYPE_CHECKING
@@ -260,6 +261,46 @@ class KeyStore:
                 raise KeyringUnavailable(
                     _status_for_error(exc, backend_name(backend))) from None
             return True
+
+    # -- a team history database's password (account from `team_settings.keyring_account`)
+
+    def team_password(self, account: str) -> str | None:
+        """The password of a team history connection, or None (read once per session).
+
+        Raises:
+            KeyringUnavailable: when the keyring is locked, missing or failing.
+        """
+        with self._lock:
+            if account not in self._secret_cache:
+                backend = self._usable_backend()
+                try:
+                    self._secret_cache[account] = backend.get_password(self._service,
+                                                                       account) or None
+                except self._errors() as exc:
+                    raise KeyringUnavailable(
+                        _status_for_error(exc, backend_name(backend))) from None
+            return self._secret_cache[account]
+
+    def set_team_password(self, account: str, password: str | None) -> None:
+        """Store (or, with None, remove) a team history password in the keyring only.
+
+        Raises:
+            KeyringUnavailable: when there is no usable keyring; nothing is written anywhere.
+        """
+        from keyring.errors import PasswordDeleteError
+
+        with self._lock:
+            backend = self._usable_backend()
+            try:
+                if password:
+                    backend.set_password(self._service, account, password)
+                else:
+                    with contextlib.suppress(PasswordDeleteError):
+                        backend.delete_password(self._service, account)
+            except self._errors() as exc:
+                raise KeyringUnavailable(
+                    _status_for_error(exc, backend_name(backend), password or "")) from None
+            self._secret_cache[account] = password or None
 
     def forget_cache(self) -> None:
         """Forget keys read from the keyring (the next `get` reads it again)."""
