@@ -6,11 +6,11 @@ import argparse
 import json
 from typing import Any
 
+from pacspace_desktop.cli.history_location import TeamSettingsError, locate, open_location
 from pacspace_desktop.cli.main import EXIT_BAD_INPUT, EXIT_OK
 from pacspace_desktop.cli.output import err, out
 from pacspace_desktop.storage import verification
 from pacspace_desktop.storage.db import StorageError
-from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.paths import resolve_paths
 
 
@@ -25,14 +25,19 @@ def run_history(args: argparse.Namespace) -> int:
 
         return run_audit(args)
     paths = resolve_paths(args.data_dir)
-    if not paths.history_db.exists():
+    try:
+        where = locate(args, paths)
+    except TeamSettingsError as exc:
+        err(str(exc))
+        return EXIT_BAD_INPUT
+    if not where.is_team and not where.path.exists():
         if args.json:
             out("[]")
         else:
             out("No submissions yet.")
         return EXIT_OK
     try:
-        store = HistoryStore.open(paths.history_db)
+        store = open_location(where)
     except StorageError as exc:
         err(str(exc))
         return EXIT_BAD_INPUT

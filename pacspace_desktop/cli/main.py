@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_HISTORY_HELP = ("the history to use: a team's PostgreSQL database "
+                 "(postgresql://user@server/database; password from the system keyring, "
+                 "PGPASSWORD or ~/.pgpass) or a local file (default: the team history chosen "
+                 "in Settings, else the local history)")
+
+
 def _register_submit(sub: Subparsers) -> None:
     p = sub.add_parser("submit", help="send items from a JSON or invoice file to PacSpace")
     p.add_argument("file", help="a JSON list of items (or {\"items\": [...]}), or a CSV, TSV, "
@@ -71,6 +77,7 @@ def _register_submit(sub: Subparsers) -> None:
                    help="seconds to wait for an answer (default: the profile's, or 30)")
     p.add_argument("--resend-known-keys", action="store_true",
                    help="send keys that history says were already sent (they will count twice)")
+    p.add_argument("--history", metavar="postgresql://…", help=_HISTORY_HELP)
     p.set_defaults(handler="pacspace_desktop.cli.submit:run_submit")
 
 
@@ -87,6 +94,7 @@ def _register_history(sub: Subparsers) -> None:
     p.add_argument("--since", metavar="YYYY-MM-DD", help="audit: from this day (local time)")
     p.add_argument("--until", metavar="YYYY-MM-DD",
                    help="audit: up to and including this day (local time)")
+    p.add_argument("--history", metavar="postgresql://…", help=_HISTORY_HELP)
     p.set_defaults(handler="pacspace_desktop.cli.history:run_history")
 
 

@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pacspace_desktop.cli.history_location import TeamSettingsError, locate, open_location
 from pacspace_desktop.cli.inputs import InputError, read_items
 from pacspace_desktop.cli.main import (
     DEFAULT_BASE_URL,
@@ -176,7 +177,11 @@ def run_submit(args: argparse.Namespace) -> int:
     host = base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
     environment = Environment.SANDBOX if is_loopback_host(host) else key.environment
     try:
-        store = HistoryStore.open(resolve_paths(args.data_dir).ensure().history_db)
+        where = locate(args, resolve_paths(args.data_dir).ensure())
+        store = open_location(where)
+    except TeamSettingsError as exc:
+        err(f"{exc} Nothing was sent.")
+        return EXIT_BAD_INPUT
     except (StorageError, OSError) as exc:
         err(f"{exc} Nothing was sent.")
         return EXIT_BAD_INPUT
@@ -188,7 +193,7 @@ def run_submit(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         run = NewRun(source=given.source, profile=target.profile,
                      environment=environment.value, base_url=base_url,
-                     key_fingerprint=key.fingerprint)
+                     key_fingerprint=key.fingerprint, sent_by=where.sent_by)
         resend = {it.key for it in given.items} if args.resend_known_keys else set()
         try:
             code = asyncio.run(_send(store, key, base_url, given.items, run, batch_size,

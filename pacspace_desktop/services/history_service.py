@@ -406,7 +406,9 @@ class HistoryService(QObject):
             loop.call_soon_threadsafe(self.export_progress.emit, rows)
 
         try:
-            rows = await asyncio.to_thread(export_csv, db, dest, flt, ids, progress, cancel)
+            reopen = getattr(self._store.connection, "reopen", None)  # a team history's
+            rows = await asyncio.to_thread(export_csv, db, dest, flt, ids, progress, cancel,
+                                           5000, reopen)
         except ExportCancelled:
             self.failed.emit("The export was cancelled; no file was written.")
         except StorageError as exc:

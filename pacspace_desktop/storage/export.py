@@ -21,11 +21,12 @@ from typing import Any
 from pacspace_desktop.domain.catalogue import OutcomeKind, entry
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage.db import StorageError
+from pacspace_desktop.storage.dbapi import Db
 from pacspace_desktop.storage.history_sql import where_clause
 from pacspace_desktop.storage.records import HistoryFilter
 
 HEADER = ("Time (UTC, ISO 8601)", "Outcome", "Request ID", "Record key", "Account ID", "Bits",
-          "Metadata (JSON)", "Profile", "Environment", "Source", "Reason")
+          "Metadata (JSON)", "Profile", "Environment", "Source", "Reason", "Sent by")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -94,10 +95,12 @@ def neutralise(text: str) -> str:
 def export_csv(db_path: str, dest: Path, flt: HistoryFilter | None = None,
                submission_ids: Sequence[int] | None = None,
                progress: Callable[[int], None] | None = None,
-               cancel: threading.Event | None = None, every: int = 5000) -> int:
+               cancel: threading.Event | None = None, every: int = 5000,
+               connect: Callable[[], Db] | None = None) -> int:
     """Write the items of the filtered submissions (or of `submission_ids`) to `dest`.
 
-    Opens its own connection, so it can run in a worker thread while the app goes on. The file
+    Opens its own connection (`connect`, for a team history; else the file at `db_path`), so
+    it can run in a worker thread while the app goes on. The file
     is written next to `dest` and renamed at the end: a cancelled or failed export leaves no
     half file.
 
@@ -114,7 +117,8 @@ def export_csv(db_path: str, dest: Path, flt: HistoryFilter | None = None,
     check_destination(db_path, dest)
     tmp = dest.with_name(f".{dest.name}.part")  # a name check_destination has let through
     try:
-        conn = sqlite3.connect(db_path, check_same_thread=False, timeout=10.0)
+        conn: Db = (connect() if connect is not None else
+                    sqlite3.connect(db_path, check_same_thread=False, timeout=10.0))
     except sqlite3.Error as exc:
         raise StorageError(f"The history cannot be read for the export: {exc}.") from exc
     rows = 0
@@ -154,12 +158,13 @@ def export_csv(db_path: str, dest: Path, flt: HistoryFilter | None = None,
 
 
 _SELECT = ("SELECT s.created_at, i.state, s.request_id, i.key, i.account_id, i.bits, "
-           "i.metadata, r.profile, r.environment, r.source, s.outcome_kind, s.server_message "
+           "i.metadata, r.profile, r.environment, r.source, s.outcome_kind, s.server_message, "
+           "r.sent_by "
            "FROM items i "
            "JOIN submissions s ON s.id = i.submission_id JOIN runs r ON r.id = s.run_id ")
 
 
-def _rows(conn: sqlite3.Connection, flt: HistoryFilter,
+def _rows(conn: Db, flt: HistoryFilter,
           submission_ids: Sequence[int] | None) -> Iterator[list[Any]]:
     if submission_ids is not None:
         ids = sorted(set(submission_ids), reverse=True)
@@ -177,12 +182,13 @@ def _rows(conn: sqlite3.Connection, flt: HistoryFilter,
 
 def _format(cursor: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
     for (created, state, request_id, key, account, bits, metadata, profile, env, source, kind,
-         message) in cursor:
+         message, sent_by) in cursor:
         when = datetime.fromisoformat(created).isoformat(timespec="seconds")
         yield [when, ItemState(state).label, neutralise(request_id or ""), neutralise(key),
                neutralise(account), int(bits), neutralise(metadata or ""), neutralise(profile),
                neutralise(env), neutralise(source),
-               neutralise(_reason(ItemState(state), kind, message or ""))]
+               neutralise(_reason(ItemState(state), kind, message or "")),
+               neutralise(sent_by or "")]
 
 
 def _reason(state: ItemState, kind: str | None, message: str) -> str:

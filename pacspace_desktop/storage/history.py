@@ -47,7 +47,7 @@ from pacspace_desktop.storage.records import (
 
 _SUB_COLS = """s.id, s.run_id, s.seq, s.created_at, r.source, r.profile, r.environment, s.state,
     s.outcome_kind, s.status_code, s.request_id, s.item_count, s.account_count, s.bits_sum,
-    s.server_message"""
+    s.server_message, r.sent_by"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,4 +407,4 @@ class HistoryStore:
 def _submission(r: Sequence[Any]) -> SubmissionRow:
     return SubmissionRow(r[0], r[1], r[2], _dt(r[3]) or now_utc(), r[4], r[5], r[6],
                          ItemState(r[7]), OutcomeKind(r[8]) if r[8] else None, r[9], r[10],
-                         r[11], r[12], r[13], r[14] or "")
+                         r[11], r[12], r[13], r[14] or "", r[15] or "")

@@ -141,15 +141,15 @@ class HistoryQuery:
             (*params, limit + 1)).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
-        result = [replace(_submission(r[:15]), state=ItemState(r[15])) for r in rows]
-        cursor = (rows[-1][16], rows[-1][0]) if more and rows else None
+        result = [replace(_submission(r[:16]), state=ItemState(r[16])) for r in rows]
+        cursor = (rows[-1][17], rows[-1][0]) if more and rows else None
         return Page(result, cursor)
 
     def rows_by_id(self, submission_ids: Iterable[int]) -> list[SubmissionRow]:
         """Submissions as the list shows them, by id."""
         out: list[SubmissionRow] = []
         for chunk in _chunks(list(submission_ids)):
-            out += [replace(_submission(r[:15]), state=ItemState(r[15])) for r in
+            out += [replace(_submission(r[:16]), state=ItemState(r[16])) for r in
                     self._conn.execute(
                         f"SELECT {_SUB_COLS}, {_SHOWN_STATE} FROM submissions s JOIN runs r "
                         f"ON r.id = s.run_id WHERE s.id IN ({','.join('?' * len(chunk))})",

@@ -85,6 +85,9 @@ def where_clause(flt: HistoryFilter) -> tuple[list[str], list[Any]]:
     if flt.source:
         clauses.append("instr(lower(r.source), lower(?)) > 0")
         params.append(flt.source)
+    if flt.sent_by:
+        clauses.append("instr(lower(r.sent_by), lower(?)) > 0")
+        params.append(flt.sent_by)
     term = (flt.search or "").strip()
     if term:
         hi = term + "\U0010ffff"

@@ -186,6 +186,7 @@ class PgConnection:
                                   "application_name": "PacSpace Desktop"}
         if password:
             kwargs["password"] = password
+        self._open_args = (url, password, connect_timeout)
         try:
             self._conn = psycopg.connect(url, **kwargs)
         except psycopg.Error as exc:
@@ -232,6 +233,10 @@ class PgConnection:
     def close(self) -> None:
         """Close the connection (its claims' lock goes with it)."""
         self._conn.close()
+
+    def reopen(self) -> PgConnection:
+        """A second connection to the same database, for a worker thread (an export)."""
+        return PgConnection(*self._open_args)
 
     # --- who is sending ----------------------------------------------------------------
 

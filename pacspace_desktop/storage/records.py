@@ -79,6 +79,7 @@ class SubmissionRow:
     account_count: int
     bits_sum: int
     server_message: str
+    sent_by: str = ""  # who sent it ("anna on PC-FIN-02", or the display name from Settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,7 @@ class HistoryFilter:
         profile: A profile name.
         source: A source (file name, `form`), matched as a substring.
         search: Finds submissions by item key, account ID or Request ID (exact, or prefix).
+        sent_by: Who sent it, matched as a substring, case ignored ("anna").
     """
 
     states: frozenset[ItemState] = frozenset()
@@ -157,6 +159,7 @@ class HistoryFilter:
     source: str | None = None
     search: str | None = None
     verification: str | None = None
+    sent_by: str | None = None
 
 
 AttemptRecord = Attempt

@@ -59,7 +59,8 @@ def test_export_rows_formulas_and_numbers(store: HistoryStore, tmp_path: Path) -
     accepted = next(r for r in body if r[3] == "INV-1043")
     assert accepted[1:3] == ["Accepted", "req_4f2a9c"]
     assert accepted[5] == "-300"
-    assert accepted[7:] == ["Finance", "live", "march-invoices.csv", ""]  # no reason: accepted
+    assert accepted[7:11] == ["Finance", "live", "march-invoices.csv", ""]  # accepted: no reason
+    assert accepted[11] and accepted[11] == store.list_submissions()[-1].sent_by  # who sent it
     rejected = [r for r in body if r[1] == "Rejected"]
     assert rejected and all(r[10].startswith("PacSpace refused") for r in rejected), rejected
     assert accepted[0].endswith("+00:00") and "T" in accepted[0]
