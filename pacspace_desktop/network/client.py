@@ -8,9 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from pacspace_desktop.domain.apikey import ApiKey
 from pacspace_desktop.domain.attempts import Attempt
@@ -35,6 +33,9 @@ from pacspace_desktop.network.responses import (
     server_message,
 )
 from pacspace_desktop.network.security import InsecureUrlError, check_base_url
+
+if TYPE_CHECKING:  # imported with the first request, not at the app's start
+    import httpx
 
 WRITES_PATH = "/api/v1/writes"
 __all__ = ["Attempt", "RetrySettings", "RetryWait", "SendResult", "SendTrace", "Wait",
@@ -250,6 +251,8 @@ class WriteClient:
         # in_flight stays True if this await is cancelled: the caller must then treat the
         # request as possibly written.
         trace.in_flight = True
+        import httpx  # loaded once: then a dictionary look-up
+
         try:
             response = await self._http.post(url, content=body.encode("utf-8"), headers=headers)
             # a server or proxy may echo the key (a 401 text, a 502 page listing the request

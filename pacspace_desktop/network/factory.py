@@ -17,15 +17,18 @@ not crash the app: every request of that client then fails before sending, in wo
 from __future__ import annotations
 
 import os
-import ssl
 import weakref
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from pacspace_desktop import __version__
 from pacspace_desktop.domain.urls import is_loopback_host
+
+if TYPE_CHECKING:  # httpx and ssl are imported with the first client, not at the app's start
+    import ssl
+
+    import httpx
 
 USER_AGENT = f"pacspace-desktop/{__version__}"
 _LOOPBACK_MOUNTS = ("all://127.0.0.1", "all://localhost", "all://[::1]")
@@ -47,14 +50,15 @@ class TlsTrust:
     system_store: bool = False
 
 
-class _Unusable(httpx.AsyncBaseTransport):
+def _unusable(error: type[httpx.TransportError], message: str) -> httpx.AsyncBaseTransport:
     """A transport that fails every request before it is sent, with the reason in words."""
+    import httpx
 
-    def __init__(self, error: type[httpx.TransportError], message: str) -> None:
-        self._error, self._message = error, message
+    class _Unusable(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            raise error(message, request=request)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        raise self._error(self._message, request=request)
+    return _Unusable()
 
 
 def trust_used(http: httpx.AsyncClient) -> str:
@@ -64,6 +68,8 @@ def trust_used(http: httpx.AsyncClient) -> str:
 
 def _context(trust: TlsTrust) -> tuple[ssl.SSLContext, str]:
     """The TLS context and its description. Raises OSError/ssl.SSLError for a bad bundle."""
+    import ssl
+
     if trust.system_store:
         import truststore
 
@@ -103,6 +109,10 @@ def make_http_client(timeout: float = 30.0, *, base_url: str = "",
         trust: Which certificates to trust (default: `SSL_CERT_FILE` or the app's bundle).
         transport: Only for tests of this layer (no proxies, nothing from the environment).
     """
+    import ssl
+
+    import httpx
+
     trust = trust or TlsTrust()
     try:
         host = urlsplit(base_url.strip()).hostname or ""
@@ -120,7 +130,7 @@ def make_http_client(timeout: float = 30.0, *, base_url: str = "",
         reason = getattr(exc, "strerror", None) or str(exc)
         message = (f"The CA bundle {trust.ca_bundle} cannot be used as certificates "
                    f"({reason}). Nothing was sent; fix the CA bundle in the profile settings.")
-        client = httpx.AsyncClient(transport=_Unusable(httpx.ConnectError, message),
+        client = httpx.AsyncClient(transport=_unusable(httpx.ConnectError, message),
                                    trust_env=False, **common)  # type: ignore[arg-type]
         _TRUST_USED[client] = f"the CA bundle {trust.ca_bundle}, which cannot be read"
         return client
@@ -135,7 +145,7 @@ def make_http_client(timeout: float = 30.0, *, base_url: str = "",
                                        **common)  # type: ignore[arg-type]
         except (ImportError, ValueError) as exc:  # e.g. ALL_PROXY=ftp://…: an unknown scheme
             client = httpx.AsyncClient(
-                transport=_Unusable(httpx.ProxyError, _proxy_words(exc)), trust_env=False,
+                transport=_unusable(httpx.ProxyError, _proxy_words(exc)), trust_env=False,
                 **common)  # type: ignore[arg-type]
     _TRUST_USED[client] = words
     return client

@@ -6,10 +6,12 @@ import os
 import re
 import socket
 import ssl
-
-import httpx
+from typing import TYPE_CHECKING
 
 from pacspace_desktop.domain.catalogue import OutcomeKind
+
+if TYPE_CHECKING:  # loaded by the time a transport error exists; not at the app's start
+    import httpx
 
 
 def classify_transport_error(exc: httpx.TransportError) -> OutcomeKind:
@@ -19,6 +21,8 @@ def classify_transport_error(exc: httpx.TransportError) -> OutcomeKind:
     byte of the request leaves the machine. Failures while writing or reading happen after the
     request may have reached PacSpace, so their outcome is unknown.
     """
+    import httpx
+
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return OutcomeKind.TIMEOUT_BEFORE_SEND
     if isinstance(exc, httpx.WriteTimeout | httpx.ReadTimeout):
@@ -72,6 +76,8 @@ def describe_transport_error(exc: httpx.TransportError, kind: OutcomeKind,
         trust: For certificate failures, which certificates were used ("the operating
             system's certificate store", "SSL_CERT_FILE=…", …).
     """
+    import httpx
+
     where = _where(exc)
     detail = _detail(exc)
     if kind is OutcomeKind.HOST_NOT_FOUND:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from pacspace_desktop.domain.apikey import ApiKey
 from pacspace_desktop.domain.catalogue import OutcomeKind, kind_for_status
@@ -16,6 +14,9 @@ from pacspace_desktop.network.factory import trust_used
 from pacspace_desktop.network.failures import classify_transport_error, describe_transport_error
 from pacspace_desktop.network.responses import mask_secrets, parse_json, server_message
 from pacspace_desktop.network.security import InsecureUrlError, check_base_url
+
+if TYPE_CHECKING:  # imported with the first request, not at the app's start
+    import httpx
 
 READS_PATH = "/api/v1/reads/bucket/"
 
@@ -84,6 +85,8 @@ class ReadClient:
             url = check_base_url(self._base_url) + READS_PATH + quote(key, safe="")
         except InsecureUrlError as exc:
             return ReadResult(key, None, None, OutcomeKind.INSECURE_URL, None, str(exc), "", now)
+        import httpx  # loaded once: then a dictionary look-up
+
         try:
             response = await self._http.get(url, headers={"X-Api-Key": self._key.reveal()})
         except httpx.TransportError as exc:
