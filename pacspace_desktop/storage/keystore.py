@@ -59,6 +59,7 @@ class KeyStore:
         self._session: dict[str, ApiKey] = {}
         self._secret_cache: dict[str, str | None] = {}
         self._lock = threading.RLock()
+        self._found = backend is not None  # the backend was looked for (see `_resolve`)
 
     def __repr__(self) -> str:
         return (f"KeyStore(service={self._service!r}, backend={self.backend_name!r}, "
@@ -74,6 +75,11 @@ class KeyStore:
         """The keyring's name as people know it, or "none"."""
         backend, _ = self._resolve()
         return backend_name(backend)
+
+    @property
+    def found(self) -> bool:
+        """True once the keyring backend was looked for (asking for it now is quick)."""
+        return self._found
 
     def storage_problem(self) -> KeyStatus | None:
         """Why no key can be stored on this computer (no keyring, a plaintext file one), or
@@ -101,6 +107,14 @@ class KeyStore:
                     "Add the API key from the PacSpace dashboard.")
             return KeyStatus(KeyState.STORED, name,
                              f"The API key is stored in {name}.", "", "", key.masked)
+
+    def known_status(self, profile: str) -> KeyStatus | None:
+        """`status(profile)` if it is known without asking the keyring (a key held for this
+        session, or the keyring found and this key read already), else None."""
+        with self._lock:
+            if profile in self._session or (self._found and profile in self._cache):
+                return self.status(profile)
+            return None
 
     def get(self, profile: str) -> ApiKey | None:
         """The key of `profile`, or None when none is stored.
@@ -319,7 +333,18 @@ class KeyStore:
             "", key.masked)
 
     def _resolve(self) -> tuple[KeyringBackend | None, KeyStatus | None]:
-        """The backend, and why it cannot be used (None when it can)."""
+        """The backend, and why it cannot be used (None when it can).
+
+        Finding the backend is slow (keyring loads every backend it knows; the macOS one
+        looks for its libraries even on Linux), so the app does it off the Qt thread right
+        after its first paint (`storage_problem` in a worker); the lock makes anyone who
+        asks meanwhile wait for that answer instead of finding it a second time."""
+        with self._lock:
+            found = self._resolve_locked()
+            self._found = True
+            return found
+
+    def _resolve_locked(self) -> tuple[KeyringBackend | None, KeyStatus | None]:
         if self._backend is None:
             import keyring
 
