@@ -3,14 +3,17 @@
 Dropping the last reference to a million-row table frees every cell, the findings and the key
 index in one C call: 0.26 s on the thread that drops it, holding the GIL. `release_steps` takes
 apart only what nobody else holds any more (its reference count says so): one attribute, or
-one slice of a long list, per step; the caller waits (or lets the event loop run) between the
-steps. Whatever another object still holds is left alone and freed when that one lets go.
+one slice of a long list or dictionary, per step; the caller waits (or lets the event loop
+run) between the steps. Whatever another object still holds is left alone and freed when that
+one lets go.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import deque
 from collections.abc import Iterator
+from itertools import islice
 
 _PACKAGE = __name__.rpartition(".")[0]
 _SLICE = 65_536  # items of a long list freed in one step
@@ -41,6 +44,11 @@ def release_steps(parts: list[object]) -> Iterator[None]:
         obj = parts.pop()
         if sys.getrefcount(obj) > _OWNED:
             del obj  # held elsewhere: just let go
+        elif isinstance(obj, dict) and len(obj) > _SLICE:
+            while obj:  # the findings of 700,000 rows: 0.1 s freed in one go
+                deque(map(obj.pop, list(islice(obj, _SLICE))), maxlen=0)
+                yield
+            del obj
         elif isinstance(obj, list):
             while obj:  # the list of columns, a column, a key list: a slice at a time
                 if isinstance(obj[-1], list):
@@ -58,10 +66,11 @@ def release_steps(parts: list[object]) -> Iterator[None]:
                     delattr(obj, name)
                 except (AttributeError, TypeError):
                     continue
-                if isinstance(value, list) or _ours(value):
+                if isinstance(value, list | dict) or _ours(value):
                     parts.append(value)  # taken apart in its turn (if nobody else holds it)
+                    del value  # (else its reference counted as someone else's)
                 else:
-                    del value  # a dict, an array, a string...: freed in one go
+                    del value  # an array, a string...: freed in one go
                     yield
             del obj
         else:

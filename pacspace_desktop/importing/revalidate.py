@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 _SHARE_ROWS = 64  # re-checking more rows than this shares the answers for repeated values
 _BULK_ROWS = 2048  # re-checking more rows than this goes column by column, as the full check
 _PROGRESS_ROWS = 4096  # rows re-checked between two progress calls
+_SORT_SLICE = 65_536  # rows sorted in one call (the GIL is held for one call)
 
 
 class RevalidationMixin:
@@ -145,7 +146,7 @@ class RevalidationMixin:
         wide export with many repeated keys, held the GIL for 0.28 s against the Qt thread)."""
         rows = iter(self._findings)
         first: list[int] = []
-        while part := list(islice(rows, _COPY_SLICE)):
+        while part := list(islice(rows, _SORT_SLICE)):
             part.sort()
             first = sorted(first + part[:count])[:count]
         return first
@@ -175,7 +176,9 @@ class RevalidationMixin:
         return StagedRevalidation(self, affected, shadow)
 
     def apply_staged(self, staged: StagedRevalidation) -> list[int]:
-        """Put a `staged_revalidation` of this check in place (a few assignments).
+        """Put a `staged_revalidation` of this check in place (a few assignments); the state
+        it replaces goes to `staged.shadow`, to be freed with it (the caller chooses where and
+        when: a million-row index and its findings freed at once hold the thread 20–40 ms).
 
         Returns:
             Every row whose problems may have changed, sorted.
@@ -183,8 +186,12 @@ class RevalidationMixin:
         if staged.base is not self:
             raise ValueError("The staged check belongs to another check.")
         shadow = staged.shadow
-        self._findings, self._errors, self.bits = shadow._findings, shadow._errors, shadow.bits
-        self._counts, self._sent, self._index = shadow._counts, shadow._sent, shadow._index
+        (self._findings, shadow._findings, self._errors, shadow._errors, self.bits,
+         shadow.bits) = (shadow._findings, self._findings, shadow._errors, self._errors,
+                         shadow.bits, self.bits)
+        (self._counts, shadow._counts, self._sent, shadow._sent, self._index,
+         shadow._index) = (shadow._counts, self._counts, shadow._sent, self._sent,
+                           shadow._index, self._index)
         return staged.affected
 
     def insert_rows(self, at: int, block: RowBlock) -> list[int]:
@@ -242,17 +249,10 @@ class StagedRevalidation:
 
 K = TypeVar("K")
 V = TypeVar("V")
-_COPY_SLICE = 65_536
 
 
 def _copied(d: dict[K, V]) -> dict[K, V]:
-    """A copy of a dictionary made in slices, so that a worker thread gives the GIL back
-    between them (one copy of a million-key index that has seen edits held it for up to
-    0.1 s against the Qt thread)."""
-    if len(d) <= _COPY_SLICE:
-        return dict(d)
-    out: dict[K, V] = {}
-    items = iter(d.items())
-    for _ in range(0, len(d), _COPY_SLICE):
-        out.update(islice(items, _COPY_SLICE))
-    return out
+    """A copy of a dictionary in one call: for a million-key index about 15 ms holding the GIL
+    (the table of entries is cloned). Copying it in slices (`update` from an iterator) took
+    0.32–0.35 s of resizes and entry tuples, in holds of up to 70 ms against the Qt thread."""
+    return d.copy()

@@ -34,20 +34,26 @@ class CellsCommand(GridCommand):
     """Cells set to new texts: a typed cell, a paste, a fill, a clear, a replace."""
 
     def __init__(self, model: ImportGridModel, changes: Sequence[Change],
-                 old: Sequence[str], text: str, applied: bool = False) -> None:
-        """`applied`: the change is made already (restored from a draft); the first redo is
-        skipped."""
+                 old: Sequence[str] | None, text: str, applied: bool = False) -> None:
+        """`old`: the texts at the same cells before (None: the first redo collects them, in
+        the worker of a big edit); `applied`: the change is made already (restored from a
+        draft); the first redo is skipped."""
         super().__init__(text)
         self._model = model
         self._new = list(changes)
-        self._old = list(old)  # texts at the same cells: no second list of 250k changes
-        if len(self._old) != len(self._new):
+        self._old = list(old) if old is not None else []  # no second list of 250k changes
+        self._collect = old is None
+        if old is not None and len(self._old) != len(self._new):
             raise ValueError("one old text for each changed cell")
         self._skip = applied
 
     def redo(self) -> None:
         if self._skip:
             self._skip = False
+            return
+        if self._collect:  # the step cannot be undone before the model has filled them
+            self._collect = False
+            self._model.set_cells(self._new, old_out=self._old)
             return
         self._model.set_cells(self._new)
 

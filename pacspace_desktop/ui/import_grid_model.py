@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import compress
-from operator import itemgetter
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 
 from pacspace_desktop.importing import ImportTable, Mapping, RowBlock, TableValidation
-from pacspace_desktop.importing.validate import StagedRevalidation
+from pacspace_desktop.importing.release import release_steps
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.ui.grid_base import (
     _LOCKED,
@@ -30,14 +28,19 @@ from pacspace_desktop.ui.grid_worker import (
     Before,
     BeforeLater,
     CellEdit,
+    Worked,
     WorkerHook,
     accounts_and_bits,
     before_later,
-    in_worker,
+    by_bits,
+    filtered,
+    in_worker_rows,
     loop_running,
     moved_view,
     rows_of,
     touches_totals,
+    write_cells,
+    written_in_worker,
 )
 
 __all__ = ["BIG_CHECK", "HELD_BACK", "NOT_CHECKED", "READY", "CellEdit", "Change",
@@ -51,6 +54,8 @@ _REPAINT_ALL = 256
 BIG_CHECK = 20_000
 """An edit of cells in more rows than this is checked again in a worker thread (the grid is
 locked and says how far the check is meanwhile); smaller ones at once, on the Qt thread."""
+DEFER_CELLS = 65_536
+"""An edit of more cells than this is written in the worker thread too (see `set_cells`)."""
 _POLL_MS = 100
 
 
@@ -66,7 +71,8 @@ class ImportGridModel(GridModelBase):
     (`checking`) and returns; the check fills copies of the row state, which are put in place
     at once when it ends (so `data()` shows each row either as checked before or after, never
     half-way); then `cells_changed` follows as for a small edit and the grid unlocks. No other
-    edit may start meanwhile (`set_cells`, `insert_rows`, `delete_rows` raise).
+    edit may start meanwhile (`set_cells`, `insert_rows`, `delete_rows` raise). An edit of
+    more than `defer_cells` cells is written there too (`defers`): the Qt thread only locks.
 
     Signals:
         cells_changed(object): a `CellEdit` after cells were edited (or rows put in or taken
@@ -79,14 +85,16 @@ class ImportGridModel(GridModelBase):
     check_progress = Signal(str)
     checking_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None, big_check: int = BIG_CHECK) -> None:
+    def __init__(self, parent: QObject | None = None, big_check: int = BIG_CHECK,
+                 defer_cells: int = DEFER_CELLS) -> None:
         super().__init__(parent)
         self.command_sink: CommandSink | None = None
         self.big_check = big_check
+        self.defer_cells = defer_cells
         self._sort: tuple[int, bool] | None = None  # (model column, descending)
         self._filters: dict[int, str] = {}  # table column → value (trimmed, casefolded)
         self._check: asyncio.Future[None] | None = None
-        self._check_rows = 0
+        self._check_rows = ""  # "249,375 changed rows"
         self._done = (0, 1)  # written by the worker, read by the poll: one tuple, swapped
         self._text = ""
         self._poll = QTimer(self)
@@ -162,14 +170,18 @@ class ImportGridModel(GridModelBase):
     """Called in the worker after the check of a big edit, with the staged check and the rows'
     accounts and bits before the edit; its result reaches `cells_changed` as `worked`."""
 
-    def set_cells(self, changes: Sequence[Change],
-                  texts: Sequence[str] | None = None) -> list[int]:
+    def defers(self, cells: int) -> bool:
+        """True when an edit of this many cells is made in a worker thread from the start."""
+        return cells > self.defer_cells and self._validation is not None and loop_running()
+
+    def set_cells(self, changes: Sequence[Change], texts: Sequence[str] | None = None,
+                  old_out: list[str] | None = None) -> list[int]:
         """Change cells (table row, table column, text), check them again, repaint;
         `texts`, when given, are written instead of the changes' own texts (an undo writes
-        the old texts at the same cells without a new list of changes).
-
-        An edit of more than `big_check` rows is checked in a worker thread (see the class);
-        it returns the edited rows then, and `cells_changed` follows when the check ends.
+        the old texts at the same cells without a new list of changes); `old_out`, when
+        given, gets the texts written over, in the changes' order (for the undo). A big edit
+        is made in a worker thread (see the class): it returns no rows when even its cells
+        are written there.
 
         Returns:
             The rows whose problems may have changed (the edited rows for a big edit).
@@ -181,6 +193,13 @@ class ImportGridModel(GridModelBase):
         if table is None or not changes:
             return []
         self._refuse_while_checking()
+        if texts is not None and len(texts) != len(changes):
+            raise ValueError("one text for each changed cell")
+        if validation is not None and self.defers(len(changes)):
+            self._start_check(validation, f"{len(changes):,} changed cells", partial(
+                written_in_worker, validation, changes, texts, old_out, self._progress,
+                self.in_worker))
+            return []
         rows = rows_of(changes)
         before: Before = {}
         later: BeforeLater | None = None
@@ -189,18 +208,12 @@ class ImportGridModel(GridModelBase):
             later = before_later(validation) if big else None
             if later is None:
                 before = accounts_and_bits(validation, rows)
-        columns = table.columns
-        if texts is not None and len(texts) != len(changes):
-            raise ValueError("one text for each changed cell")
-        new = texts if texts is not None else map(itemgetter(2), changes)
-        if len(set(map(itemgetter(1), changes))) == 1:  # one column: written at C speed
-            deque(map(columns[changes[0][1]].__setitem__, map(itemgetter(0), changes), new),
-                  maxlen=0)
-        else:
-            for (row, column, _t), text in zip(changes, new, strict=True):
-                columns[column][row] = text
+        write_cells(table.columns, changes, texts, old_out)
         if validation is not None and big:
-            self._start_check(validation, rows, later or before)
+            self._start_check(validation, f"{len(rows):,} changed rows", partial(
+                in_worker_rows, validation, rows, self._progress, later or before,
+                self.in_worker))
+            self._repaint(rows)  # the new texts; their problems follow when the check ends
             return rows
         affected = validation.revalidate_rows(rows) if validation is not None else rows
         self._after_change(affected)
@@ -209,12 +222,11 @@ class ImportGridModel(GridModelBase):
 
     # ---- big edits: the check in a worker thread ------------------------------------------------
 
-    def _start_check(self, validation: TableValidation, rows: list[int],
-                     before: Before | BeforeLater) -> None:
-        self._check_rows, self._done = len(rows), (0, 1)
-        self._check = start_task(self._run_check(validation, rows, before),
+    def _start_check(self, validation: TableValidation, rows: str,
+                     work: Callable[[], Worked]) -> None:
+        self._check_rows, self._done = rows, (0, 1)
+        self._check = start_task(self._run_check(validation, work),
                                  name="checking changed rows")
-        self._repaint(rows)  # the new texts; their problems follow when the check ends
         self._say_progress()
         self._poll.start()
         self.checking_changed.emit(True)
@@ -224,31 +236,34 @@ class ImportGridModel(GridModelBase):
 
     def _say_progress(self) -> None:
         done, total = self._done
-        self._text = (f"Checking {self._check_rows:,} changed rows… "
+        self._text = (f"Checking {self._check_rows}… "
                       f"{min(100 * done // total, 99)}%")
         self.check_progress.emit(self._text)
 
-    async def _run_check(self, validation: TableValidation, rows: list[int],
-                         later: Before | BeforeLater) -> None:
-        staged: StagedRevalidation | None = None
-        worked: object = None
+    async def _run_check(self, validation: TableValidation,
+                         work: Callable[[], Worked]) -> None:
+        staged: Worked | None = None
         try:
             await asyncio.sleep(0)  # the window gets its turn before the worker's first copies
-            staged, worked, before = await asyncio.to_thread(
-                in_worker, validation, rows, self._progress, later, self.in_worker)
-        finally:
+            rows, done, worked, before = staged = await asyncio.to_thread(work)
             # a new table (or mapping) shown meanwhile makes the result moot
-            current = staged is not None and self._validation is validation
-            affected = validation.apply_staged(staged) if current and staged else []
+            if self._validation is validation:
+                self._after_change(validation.apply_staged(done))  # the grid, at once
+                await asyncio.sleep(0)  # a turn for the window before the panels follow
+                if self._validation is validation:
+                    self.cells_changed.emit(CellEdit(tuple(rows), tuple(done.affected),
+                                                     before, worked=worked))
+        finally:
             self._check = None
             self._poll.stop()
             self._text = ""
-            if current:
-                self._after_change(affected)
-                self.cells_changed.emit(CellEdit(tuple(rows), tuple(affected), before,
-                                                 worked=worked))
             self.check_progress.emit("")
             self.checking_changed.emit(False)
+        if staged is not None:  # the state the check replaced, freed a piece at a time
+            parts: list[object] = [staged[1].shadow]
+            del staged, done
+            for _step in release_steps(parts):
+                await asyncio.sleep(0)
 
     def _after_change(self, affected: Sequence[int]) -> None:
         table, validation = self._table, self._validation
@@ -373,14 +388,7 @@ class ImportGridModel(GridModelBase):
         table = self._table
         if table is None:
             return None
-        for col, value in self._filters.items():
-            cells = table.columns[col]
-            wanted = {v for v in set(cells) if v.strip().casefold() == value}
-            if rows is None:
-                rows = list(compress(range(len(cells)), map(wanted.__contains__, cells)))
-            else:
-                rows = list(compress(rows, map(wanted.__contains__, map(cells.__getitem__,
-                                                                          rows))))
+        rows = filtered(table.columns, rows, self._filters)
         if self._sort is None:
             return rows
         column, descending = self._sort
@@ -388,11 +396,7 @@ class ImportGridModel(GridModelBase):
         validation = self._validation
         if (column >= 1 and validation is not None
                 and validation.plan.bits_column == table.headers[column - 1]):
-            # amounts as numbers; the ones that are not amounts last, either way
-            bad = {p.row for p in validation.problems() if p.field == "bits"}
-            good = [r for r in base if r not in bad] if bad else list(base)
-            good.sort(key=validation.bits.__getitem__, reverse=descending)
-            return good + [r for r in base if r in bad]
+            return by_bits(validation, base, descending)
         return sorted(base, key=self._sort_key(column), reverse=descending)
 
     def _set_rows(self, rows: list[int] | None, ascending: bool = True) -> None:
