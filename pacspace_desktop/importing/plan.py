@@ -110,7 +110,7 @@ class Plan(RowRules):
         if source.kind is SourceKind.COLUMN:
             column = columns[self.table.column_index(source.value)]
             if trim:
-                return lambda row: _trimmed(column[row])
+                return lambda row: trimmed(column[row])
             return column.__getitem__
         if source.kind is SourceKind.CONSTANT:
             text = source.value
@@ -125,7 +125,7 @@ class Plan(RowRules):
                 return str(line_of(row))
             if part == _N:
                 return str(self.ordinals[row]) if row < len(self.ordinals) else "1"
-            return _trimmed(columns[part][row]) if trim else columns[part][row]
+            return trimmed(columns[part][row]) if trim else columns[part][row]
 
         def render(row: int) -> str:
             return "".join([cell(p, row) for p in parts])
@@ -168,7 +168,7 @@ class Plan(RowRules):
             column = self.table.column(source.value)
             if not self.mapping.trim_apostrophes or not _has_apostrophe(column):
                 return column
-            return [_trimmed(text) for text in column]
+            return [trimmed(text) for text in column]
         at = self._source(source)
         return [at(r) for r in range(self.table.row_count)]
 
@@ -247,7 +247,7 @@ class Plan(RowRules):
                     continue
                 text = meta.default
             elif self.mapping.trim_apostrophes:
-                text = _trimmed(text)
+                text = trimmed(text)
             value, findings = convert(text)
             if findings:
                 raise ValueError(findings[0].message)
@@ -290,12 +290,17 @@ _LINE, _N = -1, -2  # template parts for the tokens {line} and {n}
 _TOKENS = {"line": _LINE, "n": _N}
 
 
-def _trimmed(text: str) -> str:
+def trimmed(text: str) -> str:
     """Without Excel's leading apostrophe (`'02134` → `02134`)."""
     return text[1:] if text[:1] == "'" else text
 
 
 def _has_apostrophe(column: list[str]) -> bool:
+    sample = column[:4096]
+    if len(set(sample)) * 4 <= len(sample):
+        # few distinct texts (accounts, shared by the reader): each looked at once (the
+        # hashes are kept), not a copy of the whole column
+        return any(text[:1] == "'" for text in set(column))
     return "\x1f'" in "\x1f" + "\x1f".join(column)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from pacspace_desktop.importing.cells import (
     has_excel_errors,
@@ -67,8 +67,18 @@ def excel_errors(plan: Plan, rows: Sequence[int] | None, found: Found) -> None:
     for index in plan.mapped_columns:
         for start, part in slices(gathered(columns[index], rows)):
             if has_excel_errors(part):
-                positions.update(start + i for i, text in enumerate(part)
-                                 if text[:2].strip()[:1] == "#")
+                positions.update(excel_positions(start, part))
+    apply_excel_errors(plan, rows, found, positions)
+
+
+def excel_positions(start: int, part: list[str]) -> Iterator[int]:
+    """Positions of the cells of a slice (first at `start`) that may hold an error value."""
+    return (start + i for i, text in enumerate(part) if text[:2].strip()[:1] == "#")
+
+
+def apply_excel_errors(plan: Plan, rows: Sequence[int] | None, found: Found,
+                       positions: set[int]) -> None:
+    """The Excel error of each cell at `positions` instead of the findings of that cell."""
     for pos in sorted(positions):
         extra = plan.cell_findings(pos if rows is None else rows[pos])
         if extra:
@@ -89,12 +99,21 @@ def total_finding(plan: Plan, row: int) -> Finding | None:
 def total_rows(plan: Plan, rows: Sequence[int] | None, found: Found, keys: list[str],
                accounts: list[str]) -> None:
     """Total and subtotal rows are left out of the items, with their own reason."""
-    candidates = {pos for pos, fs in found.items()
-                  if any(f.field in ("key", "accountId") for f in fs)}
+    labelled: list[range] = []
     for values in (keys, accounts):
         for start, part in slices(values):
             if may_hold_total_label(part):
-                candidates.update(range(start, start + len(part)))
+                labelled.append(range(start, start + len(part)))
+    apply_total_rows(plan, rows, found, labelled)
+
+
+def apply_total_rows(plan: Plan, rows: Sequence[int] | None, found: Found,
+                     labelled: list[range]) -> None:
+    """`total_rows` with the slices whose keys or accounts may hold a label already found."""
+    candidates = {pos for pos, fs in found.items()
+                  if any(f.field in ("key", "accountId") for f in fs)}
+    for positions in labelled:
+        candidates.update(positions)
     for pos in sorted(candidates):
         finding = total_finding(plan, pos if rows is None else rows[pos])
         if finding is not None:

@@ -16,8 +16,8 @@ from operator import not_
 from pacspace_desktop.importing.numbers import all_plain_numbers, bulk_minor_units, plain_amount
 from pacspace_desktop.importing.plan import Converter, Finding, Plan
 
-__all__ = ["SLICE", "all_clean_ids", "all_plain_numbers", "cell_check", "longest", "scan_bits",
-           "scan_column", "scan_ids", "slices"]
+__all__ = ["SLICE", "all_clean_ids", "all_plain_numbers", "cell_check", "longest", "odd_bits",
+           "scan_bits", "scan_column", "scan_ids", "scan_odd_ids", "slices"]
 
 SLICE = 1 << 12
 _MEMO_LIMIT = 100_000
@@ -34,6 +34,11 @@ def slices(values: list[str]) -> Iterator[tuple[int, list[str]]]:
 
 def longest(values: list[str]) -> int:
     """Length of the longest cell of a column."""
+    sample = values[:SLICE]
+    if len(set(sample)) * 2 <= len(sample):
+        # few distinct texts (currencies, regions, dates), shared by the reader: measuring
+        # each once is twice as fast as measuring every cell (the hashes are kept)
+        return max(map(len, set(values)), default=0)
     return max((max(map(len, part)) for _, part in slices(values)), default=0)
 
 
@@ -135,15 +140,16 @@ def scan_ids(values: list[str], check: Check, found: Found, longest: int,
     most = 0
     for start, part in slices(values):
         if not all_clean_ids(part, longest):
-            _scan_odd_ids(start, part, check, found, longest)
+            scan_odd_ids(start, part, check, found, longest)
         most = max(most, max(map(len, part)))
         if each is not None:
             each(part)
     return most
 
 
-def _scan_odd_ids(start: int, part: list[str], check: Check, found: Found,
-                  longest: int) -> None:
+def scan_odd_ids(start: int, part: list[str], check: Check, found: Found,
+                 longest: int) -> None:
+    """The rules for each cell of a slice of keys or account IDs that is not all clean."""
     memo: dict[str, tuple[Finding, ...]] = {}
     for row, text in enumerate(part, start):
         if (text and len(text) <= longest and text.isprintable() and text[0] != " "
@@ -171,13 +177,14 @@ def scan_bits(texts: list[str], plan: Plan, found: Found) -> tuple[array[int], i
         if bulk is not None and max(bulk) <= most >= -min(bulk):
             bits.extend(bulk)
         else:
-            bits.extend(_odd_bits(start, part, plan, found, memo))
+            bits.extend(odd_bits(start, part, plan, found, memo))
         longest = max(longest, max(map(len, part)))
     return bits, longest
 
 
-def _odd_bits(start: int, texts: list[str], plan: Plan, found: Found,
-              memo: dict[str, tuple[int | None, tuple[Finding, ...]]]) -> array[int]:
+def odd_bits(start: int, texts: list[str], plan: Plan, found: Found,
+             memo: dict[str, tuple[int | None, tuple[Finding, ...]]]) -> array[int]:
+    """Bits of a slice that is not all plain amounts, cell by cell (answers kept in `memo`)."""
     most = plan.limits.max_abs_bits
     convert, bits = plan.convert_bits, array("q", bytes(8 * len(texts)))
     fullmatch, group = plain_amount(plan.bits_separator)

@@ -11,6 +11,7 @@ from operator import attrgetter, not_
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
 from pacspace_desktop.domain.validation import Severity, check_body_size
+from pacspace_desktop.importing.colscan import Marks, full_checks, id_column
 from pacspace_desktop.importing.gcpause import gc_paused, promote_young
 from pacspace_desktop.importing.groups import (
     CombinedRecord,
@@ -19,16 +20,15 @@ from pacspace_desktop.importing.groups import (
     regroup,
 )
 from pacspace_desktop.importing.keyindex import KeyIndex
-from pacspace_desktop.importing.mapping import FieldSource, Mapping, RepeatPolicy, SourceKind
+from pacspace_desktop.importing.mapping import Mapping, RepeatPolicy
 from pacspace_desktop.importing.numbers import shown
 from pacspace_desktop.importing.plan import CellProblem, ColumnFormat, Finding, Plan
 from pacspace_desktop.importing.progress import CancelToken, ProgressCallback
 from pacspace_desktop.importing.revalidate import RevalidationMixin, StagedRevalidation
 from pacspace_desktop.importing.rowmap import RowChecks, read_findings
-from pacspace_desktop.importing.rowscan import cell_checks, excel_first, total_finding
+from pacspace_desktop.importing.rowscan import excel_first, total_finding
 from pacspace_desktop.importing.scan import (
     longest,
-    scan_ids,
 )
 from pacspace_desktop.importing.table import ImportTable
 
@@ -77,7 +77,7 @@ class TableValidation(RevalidationMixin):
     def run(self, progress: ProgressCallback | None = None,
             cancel: CancelToken | None = None) -> None:
         """Check every row (column by column, sharing results for repeated values)."""
-        table, plan = self.table, self.plan
+        plan = self.plan
         found: dict[int, list[Finding]] = {}
 
         def tick(step: int) -> None:
@@ -90,19 +90,14 @@ class TableValidation(RevalidationMixin):
             found.setdefault(row, []).extend(findings)
         tick(0)
         lengths: dict[int, int] = {}  # longest cell of the columns the checks went through
-
-        def note(source: FieldSource, most: int) -> None:
-            if source.kind is SourceKind.COLUMN:
-                lengths[table.column_index(source.value)] = most
-
-        keys = plan.values(plan.key_source)
-        longest = self.limits.max_id_length
         key_index = self._index = KeyIndex()
         promote_young()  # the index will hold every key: let young collections skip it
-        note(plan.key_source, scan_ids(keys, plan.key_findings, found, longest, key_index.add))
+        # each mapped column is read once, every test of a slice while it is in the cache
+        marks = Marks(lengths)
+        id_column(plan, plan.key_source, plan.key_findings, found, marks, key_index.add)
         key_index.finish()
         tick(1)
-        self.bits = cell_checks(plan, None, found, keys, lengths)
+        self.bits = full_checks(plan, found, marks)
         tick(4)
         self._ask_known(self._index.first.keys())
         for key in self._sent:
