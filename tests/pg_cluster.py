@@ -15,6 +15,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,24 +101,23 @@ def _make_certs(root: Path) -> tuple[Path, Path, Path, Path]:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def pg_cluster() -> Iterator[Cluster]:
     """One private cluster for the session (TLS on, users `postgres` and `clerk`)."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL's initdb/pg_ctl are not installed (apt-get install postgresql)")
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed (it makes the test cluster's TLS certificates)")
-    root = tmp_path_factory.mktemp("pg")
+    # Not under pytest's own temp folder: every pytest run (parallel ones too) sets that back
+    # to 0700, which would lock the server user out of its data folder.
+    root = Path(tempfile.mkdtemp(prefix="pacspace-test-pg-"))
     data = root / "data"
     if os.getuid() == 0:
         try:
             server_user = pwd.getpwnam("postgres")
         except KeyError:
+            shutil.rmtree(root)
             pytest.skip("as root the cluster runs as the 'postgres' user, which is missing")
-        for folder in (root, *root.parents):
-            if str(folder) in ("/", "/tmp"):
-                break
-            folder.chmod(folder.stat().st_mode | 0o711)  # the server user may pass
         os.chown(root, server_user.pw_uid, server_user.pw_gid)
     subprocess.run(_as_server_user([str(bin_dir / "initdb"), "-D", str(data), "--auth=trust",
                                     "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"], root),
@@ -155,6 +155,7 @@ def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     finally:
         subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m",
                                         "immediate", "-w", "stop"], root), capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -60,6 +60,7 @@ def run_history(args: argparse.Namespace) -> int:
                 "outcome": row.outcome_kind.value if row.outcome_kind else None,
                 "status": row.status_code,
                 "requestId": row.request_id,
+                "sentBy": row.sent_by,
                 "message": row.server_message,
                 "verification": count.text() if count else "",
                 "items": [{"key": it.key, "accountId": it.account_id, "bits": it.bits,
@@ -79,8 +80,9 @@ def run_history(args: argparse.Namespace) -> int:
         out("No submissions yet.")
     for e in entries:
         rid = e["requestId"] or "—"
+        by = f"  by {e['sentBy']}" if e["sentBy"] else ""
         out(f"{e['time'][:19].replace('T', ' ')} UTC  {e['state']:<9} {len(e['items']):>4} items  "
-            f"{e['environment']:<7} {rid}  {e['source']}")
+            f"{e['environment']:<7} {rid}  {e['source']}{by}")
         if e["message"] and e["state"] != "accepted":
             out(f"    {e['message']}")
         if e["verification"]:

@@ -120,7 +120,8 @@ def holders(conn: Db, keys: Iterable[str], scope: str | None = None
         if scope is not None:
             where += " AND c.scope = ?"
             params.append(scope)
-        for r in conn.execute(f"{_HOLDER_SQL} WHERE {where} ORDER BY c.claimed_at", params):
+        for r in conn.execute(f"{_HOLDER_SQL} WHERE {where} ORDER BY c.claimed_at, c.item_id",
+                              params):
             found.append(ClaimHolder(r[0], r[1], r[2], r[3], ItemState(r[4]), _dt(r[5]),
                                      _dt(r[6]) if r[6] else None, r[7], r[8], r[9],
                                      r[10] or "", r[11]))

@@ -48,7 +48,7 @@ def _paragraph(reason: ConflictReason, group: list[ClaimConflict]) -> str:
     assert holder is not None
     if reason is ConflictReason.IN_FLIGHT:
         return (f"- {_count(n, 'key')} ({_names(group)}) {'is' if n == 1 else 'are'} being "
-                f"sent right now by another send on this computer's history: {_run(holder)}. "
+                f"sent right now by another send {_where(holder)}: {_run(holder)}. "
                 "Wait for it to finish, then look at History before sending anything again.")
     if reason is ConflictReason.INTERRUPTED:
         return (f"- {_count(n, 'key')} ({_names(group)}) belong to a send that stopped "
@@ -61,6 +61,12 @@ def _paragraph(reason: ConflictReason, group: list[ClaimConflict]) -> str:
                 "before sending again.")
     return (f"- {_count(n, 'key')} {'was' if n == 1 else 'were'} sent before and accepted by "
             f"PacSpace: {_sent_list(group)}.")
+
+
+def _where(holder: ClaimHolder) -> str:
+    # A run recorded in a team history carries its connection's token (`pg:`; see storage/pg).
+    return ("in the team history" if holder.owner.startswith("pg:")
+            else "on this computer's history")
 
 
 def _run(holder: ClaimHolder) -> str:

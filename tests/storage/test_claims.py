@@ -103,7 +103,8 @@ def test_who_sent_it_is_recorded(store: HistoryStore) -> None:
     assert " on " in by["B"], "the OS user and computer by default"
 
 
-def test_the_refusal_names_keys_holders_and_what_to_do(store: HistoryStore) -> None:
+def test_the_refusal_names_keys_holders_and_what_to_do(store: HistoryStore,
+                                                       backend: str) -> None:
     ok = store.record_run(RUN, [items(*(f"K{i}" for i in range(8)))])
     store.finish(ok.submission_ids[0], FinalOutcome(OutcomeKind.ACCEPTED, 202, "req_abc"))
     store.record_run(NewRun("form", "Main", "live", "https://x", "ben on PC-FIN-07"),
@@ -114,7 +115,8 @@ def test_the_refusal_names_keys_holders_and_what_to_do(store: HistoryStore) -> N
     lines = text.splitlines()
     assert lines[0] == ("Nothing was sent: 10 record keys of this send are already taken; if "
                         "sent now, their records would count twice.")
-    assert "1 key (Z) is being sent right now by another send on this computer's history: " \
+    where = "in the team history" if backend == "postgresql" else "on this computer's history"
+    assert f"1 key (Z) is being sent right now by another send {where}: " \
            "the form, started" in text and "by ben on PC-FIN-07 with the profile “Main”" in text
     assert "Y stands twice in this send" in text
     assert "8 keys were sent before and accepted by PacSpace: K0 on" in text
