@@ -10,22 +10,15 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-import httpx
 from PySide6.QtCore import QObject, Signal
 
 from pacspace_desktop.domain.apikey import ApiKey, Environment
-from pacspace_desktop.network.client import WriteClient
-from pacspace_desktop.network.factory import TlsTrust, make_http_client
-from pacspace_desktop.network.reads import ReadClient, ReadResult
-from pacspace_desktop.services.connection_check import (
-    ConnectionCheck,
-    interpret_connection_check,
-)
-from pacspace_desktop.services.tasks import start_task
+from pacspace_desktop.services.profile_http import HttpFactory, ProfileHttp
 from pacspace_desktop.storage.keystore import KeyringUnavailable, KeyState, KeyStatus, KeyStore
 from pacspace_desktop.storage.settings import (
     Profile,
@@ -34,6 +27,13 @@ from pacspace_desktop.storage.settings import (
     SettingsError,
     SettingsStore,
 )
+
+if TYPE_CHECKING:  # httpx and the clients are imported on first use, not at start-up
+    import httpx
+
+    from pacspace_desktop.network.client import WriteClient
+    from pacspace_desktop.network.reads import ReadClient, ReadResult
+    from pacspace_desktop.services.connection_check import ConnectionCheck
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +50,6 @@ class SandboxHandle:
 
 
 SandboxStarter = Callable[[], SandboxHandle]
-class HttpFactory(Protocol):
-    """Makes the HTTP client of a profile (`network.factory.make_http_client`)."""
-
-    def __call__(self, timeout: float, *, base_url: str = "",
-                 trust: TlsTrust | None = None) -> httpx.AsyncClient: ...
 
 
 class SessionService(QObject):
@@ -76,17 +71,14 @@ class SessionService(QObject):
 
     def __init__(self, settings: SettingsStore, keys: KeyStore,
                  sandbox_starter: SandboxStarter | None = None,
-                 http_factory: HttpFactory = make_http_client,
+                 http_factory: HttpFactory | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._settings_store = settings
         self._keys = keys
         self._sandbox_starter = sandbox_starter
-        self._http_factory = http_factory
+        self._http = ProfileHttp(http_factory)
         self._sandbox: SandboxHandle | None = None
-        self._http: httpx.AsyncClient | None = None
-        self._http_profile: tuple[object, ...] | None = None
-        self._retired: list[httpx.AsyncClient] = []
         try:
             self._settings = settings.load()
         except SettingsError as exc:
@@ -159,7 +151,7 @@ class SessionService(QObject):
         except (ProfileError, SettingsError) as exc:
             self.failed.emit(str(exc))
             return False
-        self._drop_http()
+        self._http.drop()
         self.profile_changed.emit()
         self.key_state_changed.emit(self.key_status())
         return True
@@ -205,6 +197,35 @@ class SessionService(QObject):
                              "The local sandbox uses its demo key; nothing is stored.", "",
                              "", ApiKey(self._sandbox.api_key).masked if self._sandbox else "")
         return self._keys.status(profile.id)
+
+    def known_key_status(self) -> KeyStatus | None:
+        """`key_status()` if known without asking the keyring, else None (the first paint
+        does not wait for the keyring)."""
+        profile = self.active_profile()
+        if profile is not None and profile.kind == "sandbox":
+            return self.key_status()
+        if profile is None:  # its words name the keyring
+            return self.key_status() if self._keys.found else None
+        return self._keys.known_status(profile.id)
+
+    async def read_keyring(self) -> None:
+        """`read_keyring_now` with the slow part (finding the keyring, reading the key) in a
+        worker thread, off the Qt thread."""
+        await asyncio.to_thread(self._find_keyring)
+        self.read_keyring_now()
+
+    def read_keyring_now(self) -> None:
+        """Find the keyring and read the active profile's key (once), then say where the
+        key stands (`key_state_changed`)."""
+        self._find_keyring()
+        self.key_state_changed.emit(self.key_status())
+
+    def _find_keyring(self) -> None:
+        self._keys.storage_problem()
+        profile = self.active_profile()
+        if profile is not None and profile.kind != "sandbox":
+            with suppress(KeyringUnavailable, ValueError):
+                self._keys.get(profile.id)
 
     def key_storage_problem(self) -> KeyStatus | None:
         """Why keys cannot be stored on this computer (no system keyring), or None when they
@@ -284,12 +305,15 @@ class SessionService(QObject):
 
     # -- sandbox --------------------------------------------------------------------------
 
-    def start_sandbox_profile(self) -> bool:
-        """Start the built-in sandbox and make a "Local sandbox" profile the active one."""
+    def start_sandbox_profile(self, start_now: bool = True) -> bool:
+        """Start the built-in sandbox and make a "Local sandbox" profile the active one.
+
+        With `start_now=False` (the app's `--sandbox` start) the profile is made at once and
+        the sandbox starts on first use, so that the window does not wait for it."""
         if self._sandbox_starter is None:
             self.failed.emit("The local sandbox is not available in this build.")
             return False
-        if self.ensure_sandbox() is None:
+        if start_now and self.ensure_sandbox() is None:
             return False
         existing = next((p for p in self._settings.profiles if p.kind == "sandbox"), None)
         if existing is not None:
@@ -323,27 +347,12 @@ class SessionService(QObject):
 
     def _client(self) -> httpx.AsyncClient | None:
         profile = self.active_profile()
-        if profile is None:
-            return None
-        url = self.base_url() or ""
-        trust = TlsTrust(profile.ca_bundle, profile.trust_system_store)
-        wanted = (profile.id, float(profile.timeout_s), url, trust)
-        if self._http is None or self._http_profile != wanted:
-            self._drop_http()
-            self._http = self._http_factory(float(profile.timeout_s), base_url=url, trust=trust)
-            self._http_profile = wanted
-        return self._http
-
-    def _drop_http(self) -> None:
-        # A run or a check that started with the old client may still be waiting to retry
-        # with it (a profile changed mid-run): it is closed at exit, not under their feet.
-        if self._http is not None:
-            self._retired.append(self._http)
-            self._http = None
-            self._http_profile = None
+        return None if profile is None else self._http.client(profile, self.base_url() or "")
 
     def write_client(self) -> WriteClient | None:
         """A write client for the active profile, or None when there is no usable key."""
+        from pacspace_desktop.network.client import WriteClient
+
         key, url, http = self.api_key(), self.base_url(), self._client()
         if key is None or url is None or http is None:
             return None
@@ -351,6 +360,8 @@ class SessionService(QObject):
 
     def read_client(self) -> ReadClient | None:
         """A read client for the active profile, or None when there is no usable key."""
+        from pacspace_desktop.network.reads import ReadClient
+
         key, url, http = self.api_key(), self.base_url(), self._client()
         if key is None or url is None or http is None:
             return None
@@ -365,6 +376,11 @@ class SessionService(QObject):
 
     async def test_connection(self) -> ConnectionCheck:
         """A harmless read of a key that does not exist: 404 means the key was accepted."""
+        from pacspace_desktop.services.connection_check import (
+            ConnectionCheck,
+            interpret_connection_check,
+        )
+
         client = self.read_client()
         if client is None:
             status = self.key_status()
@@ -384,18 +400,7 @@ class SessionService(QObject):
 
     def shutdown(self) -> None:
         """Close connections and stop the sandbox (at exit)."""
-        self._drop_http()
-        for old in self._retired:
-            _close_later(old)
-        self._retired.clear()
+        self._http.close()
         if self._sandbox is not None:
             self._sandbox.stop()
             self._sandbox = None
-
-
-def _close_later(client: httpx.AsyncClient) -> None:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    start_task(client.aclose(), name="closing connections")  # keeps the task referenced
