@@ -62,16 +62,22 @@ class AppParts:
     history: object
     closers: list[Callable[[], None]]
     verification: object = None
+    services: object = None
 
 
 def build_app(paths: AppPaths, keyring_backend: object | None = None,
-              sandbox: bool = False) -> AppParts:
-    """Build the window and everything behind it (a QApplication must exist)."""
+              sandbox: bool = False, finish: bool = True) -> AppParts:
+    """Build the window and everything behind it (a QApplication must exist).
+
+    The window has its first page only; the others are made on first show. With
+    `finish=False` what the first paint need not wait for (the keyring, verification, the
+    sandbox, the HTTP client) is left to `finish_start`, which `run_app` calls right after
+    the first paint; tests get everything at once.
+    """
     from pacspace_desktop.services.session_service import SandboxHandle, SessionService
     from pacspace_desktop.storage.history import HistoryStore
     from pacspace_desktop.storage.keystore import KeyStore
     from pacspace_desktop.storage.settings import SettingsStore
-    from pacspace_desktop.ui.main_window import HISTORY
     from pacspace_desktop.ui.pages import build_window
 
     store = HistoryStore.open(paths.history_db)
@@ -84,15 +90,31 @@ def build_app(paths: AppPaths, keyring_backend: object | None = None,
 
     session = SessionService(SettingsStore(paths.settings_file), keys, starter)
     if sandbox:
-        session.start_sandbox_profile()
+        session.start_sandbox_profile(start_now=False)  # it starts on first use
     window, services = build_window(session, store, paths)
-    if services.history.interrupted and session.has_profile():
-        window.show_page(HISTORY)  # its banner says what was in flight when the app stopped
-    verification = services.verification
-    closers = [session.shutdown, store.close]
-    if verification is not None:
-        closers.insert(0, verification.shutdown)  # stop the receiver before the store closes
-    return AppParts(window, session, services.history, closers, verification)
+
+    def stop_verification() -> None:  # the receiver stops before the store closes
+        if services.verification is not None:
+            services.verification.shutdown()
+
+    parts = AppParts(window, session, services.history,
+                     [stop_verification, session.shutdown, store.close], services=services)
+    if finish:
+        session.read_keyring_now()
+        finish_start(parts)
+    return parts
+
+
+def finish_start(parts: AppParts) -> None:
+    """Right after the first paint: verification, the audit pack and History's check on the
+    server (the caller has read the keyring by then: `SessionService.read_keyring`)."""
+    from pacspace_desktop.ui.main_window import MainWindow
+    from pacspace_desktop.ui.pages import Services
+    from pacspace_desktop.ui.pages import finish_start as wire_the_rest
+
+    assert isinstance(parts.window, MainWindow) and isinstance(parts.services, Services)
+    wire_the_rest(parts.window, parts.services)
+    parts.verification = parts.services.verification
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -117,7 +139,8 @@ def run_app(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        parts = build_app(paths, sandbox=bool(getattr(args, "sandbox", False)))
+        parts = build_app(paths, sandbox=bool(getattr(args, "sandbox", False)),
+                          finish=False)
     except StorageError as exc:
         QMessageBox.critical(None, "PacSpace Desktop cannot start",
                              f"{exc}\n\nNothing was sent. Free some disk space or fix the "
@@ -135,15 +158,32 @@ def run_app(args: argparse.Namespace) -> int:
         return [key.reveal()] if key else []
 
     install_excepthook(secrets, lambda: window)
+
+    async def after_first_paint() -> None:
+        from pacspace_desktop.services.verification_service import VerificationService
+
+        await session.read_keyring()  # found in a worker thread: slow, and not the Qt's
+        finish_start(parts)
+        if isinstance(parts.verification, VerificationService):
+            parts.verification.start()  # the receiver (if switched on) and background checks
+        log.info("start-up finished")
+        if getattr(args, "smoke_test", False):
+            QTimer.singleShot(300, lambda: _smoke_check(window, app))
+
+    from PySide6.QtCore import QTimer
+
+    from pacspace_desktop.services.tasks import start_task
+
+    begun: list[bool] = []
+
+    def begin() -> None:  # once: at the first paint, or soon anyway if none comes
+        if not begun:
+            begun.append(True)
+            start_task(after_first_paint(), name="start-up")
+
+    window.first_painted.connect(begin)
+    QTimer.singleShot(1500, begin)
     window.show()
-    from pacspace_desktop.services.verification_service import VerificationService
-
-    if isinstance(parts.verification, VerificationService):
-        parts.verification.start()  # the receiver (if switched on) and background checks
-    if getattr(args, "smoke_test", False):
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(300, lambda: _smoke_check(window, app))
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     with loop:

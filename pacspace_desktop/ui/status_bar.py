@@ -63,7 +63,13 @@ class AppStatusBar(QStatusBar):
         self.profile.blockSignals(False)
         self.profile.setEnabled(self.profile.count() > 1)
         self.badge.set_environment(self._session.environment())
-        self.show_key_status(self._session.key_status())
+        status = self._session.known_key_status()
+        if status is None:  # the keyring is asked right after the window shows
+            self.key.setText("Checking the keyring…")
+            self.key.setToolTip("")
+            self.key.setStyleSheet("")
+        else:
+            self.show_key_status(status)
 
     def show_key_status(self, status: KeyStatus) -> None:
         """Show where the key stands, in a few words (the tooltip has the rest)."""

@@ -1,8 +1,13 @@
-"""Wiring verification and the audit pack into the shell: services, status bar and History."""
+"""Wiring verification and the audit pack into the shell: services, status bar and History.
+
+Done right after the window's first paint; the History page is wired when it is made.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -16,20 +21,22 @@ from pacspace_desktop.storage.audit_export import AuditSummary
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.paths import AppPaths
 from pacspace_desktop.storage.verification_settings import VerificationSettingsStore
-from pacspace_desktop.ui.history_page import HistoryPage
 from pacspace_desktop.ui.main_window import HISTORY, MainWindow
-from pacspace_desktop.ui.receipt import write_receipt
-from pacspace_desktop.ui.verification_dialog import VerificationDialog
+
+if TYPE_CHECKING:
+    from pacspace_desktop.storage.receipts import Receipt
+    from pacspace_desktop.ui.history_page import HistoryPage
 
 SETTINGS_FILE = "verification.json"
 
 
 def wire_verification(window: MainWindow, session: SessionService, store: HistoryStore,
                       submissions: SubmissionService, history: HistoryService,
-                      page: HistoryPage, paths: AppPaths
+                      history_page: Callable[[], HistoryPage], paths: AppPaths
                       ) -> tuple[VerificationService, AuditService]:
     """Build the verification and audit services and connect them; the caller starts the
-    verification service (`start()`) and shuts it down."""
+    verification service (`start()`) and shuts it down. `history_page()` makes (or gives)
+    the History page; it is wired once the window has made it."""
     service = VerificationService(store, VerificationSettingsStore(paths.config_dir
                                                                    / SETTINGS_FILE),
                                   session.key_store, parent=window)
@@ -65,25 +72,46 @@ def wire_verification(window: MainWindow, session: SessionService, store: Histor
 
     def show_in_history(which: str) -> None:  # the status bar's count was clicked
         window.show_page(HISTORY)
-        combo = page.filters.verification
+        combo = history_page().filters.verification
         combo.setCurrentIndex(max(0, combo.findData(which)))
 
     window.status.verification.linkActivated.connect(show_in_history)
-    service.warning_found.connect(page.status.setText)
-
-    dialogs: list[VerificationDialog] = []
+    dialogs: list[QWidget] = []
 
     def open_dialog() -> None:
+        from pacspace_desktop.ui.verification_dialog import VerificationDialog
+
         if not dialogs:
             dialogs.append(VerificationDialog(service, window))
-        dialogs[0].reload_log()
-        dialogs[0].show()
-        dialogs[0].raise_()
+        dialog = dialogs[0]
+        assert isinstance(dialog, VerificationDialog)
+        dialog.reload_log()
+        dialog.show()
+        dialog.raise_()
 
-    page.verification_requested.connect(open_dialog)
+    warnings: list[str] = []  # said before the History page was made: shown when it is
+    service.warning_found.connect(warnings.append)
+    audit = AuditService(store, _write_receipt, parent=window)
+
+    def page_made(_page: QWidget) -> None:
+        page = history_page()
+        service.warning_found.disconnect(warnings.append)
+        service.warning_found.connect(page.status.setText)
+        if warnings:
+            page.status.setText(warnings[-1])
+        page.verification_requested.connect(open_dialog)
+        wire_audit(window, audit, history, page)
+
+    window.when_built(HISTORY, page_made)
     follow_profile()
     window.status.show_verification(*service.waiting())
-    return service, wire_audit(window, store, history, page)
+    return service, audit
+
+
+def _write_receipt(r: Receipt, path: Path) -> None:
+    from pacspace_desktop.ui.receipt import write_receipt  # the PDF printer, on first use
+
+    write_receipt(r, path)
 
 
 def ask_folder(parent: QWidget) -> str:
@@ -92,11 +120,11 @@ def ask_folder(parent: QWidget) -> str:
                                             str(Path.home()))
 
 
-def wire_audit(window: MainWindow, store: HistoryStore, history: HistoryService,
+def wire_audit(window: MainWindow, audit: AuditService, history: HistoryService,
                page: HistoryPage) -> AuditService:
     """The audit pack: History's "Audit pack…" asks for a folder and writes into it."""
-    audit = AuditService(store, write_receipt, parent=window)
-    audit.ask_folder = ask_folder  # type: ignore[attr-defined]  # tests replace it
+    if not hasattr(audit, "ask_folder"):
+        audit.ask_folder = ask_folder  # type: ignore[attr-defined]  # tests replace it
 
     def requested(ids: object) -> None:
         chosen = audit.ask_folder(window)  # type: ignore[attr-defined]

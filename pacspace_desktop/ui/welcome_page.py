@@ -141,8 +141,9 @@ class WelcomePage(QWidget):
             self.where.setText(f"{storage_problem.rstrip('.')}. You can still use the key for "
                                "this session only: PacSpace Desktop keeps it in memory until it "
                                "closes, and you paste it again next time.")
-        else:
-            self.where.setText(f"The key is stored only in {keyring_name}, never in a file.")
+        else:  # no name yet: the keyring is being looked for (right after the first paint)
+            self.where.setText(f"The key is stored only in {keyring_name or 'the system keyring'}"
+                               ", never in a file.")
         self.save.setVisible(not storage_problem)
         self.session_only.setVisible(bool(storage_problem))
         self.session_only.setDefault(bool(storage_problem))

@@ -161,7 +161,8 @@ def test_a_dragged_divider_is_remembered(qtbot: Bot, qloop: object, tmp_path: Pa
         window.resize(1280, 720)
         window.show()
         QApplication.processEvents()
-        found = window.findChild(QSplitter, "HistorySplitter")
+        # History is made on first show (or when asked for): ask for it.
+        found = window.page(HISTORY).findChild(QSplitter, "HistorySplitter")
         assert found is not None
         return parts, found
 
