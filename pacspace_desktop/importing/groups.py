@@ -83,20 +83,55 @@ def regroup(v: TableValidation, keys: Iterable[str]) -> None:
                 v._store(row, findings)
 
 
+def group_all(v: TableValidation, found: dict[int, list[Finding]]) -> None:
+    """The full check's `regroup`: the group findings of every repeated key added to `found`
+    (each row's own findings, nothing stored yet), so that each row is stored once."""
+    index = v._index
+    hold = v.mapping.repeats is not RepeatPolicy.SUM
+    first, line_of = index.first, v.table.source_lines
+    words = _repeat_words(v)
+    for key, more in index.repeats().items():
+        head = first.get(key)
+        rows = index.rows_of(key) if head is None else [head, *more]
+        if hold and found.keys().isdisjoint(rows):
+            # the usual invoice on several lines: no line has a problem of its own
+            finding = _repeat_finding(words, key, [line_of[r] for r in rows])
+            for row in rows:
+                found[row] = [finding]
+            continue
+        base = {r: tuple(found.get(r, ())) for r in rows}
+        lines = [r for r in rows if not any(f.code == "total_row" for f in base[r])]
+        if len(lines) > 1:
+            for row, extra in _group_findings(v, key, lines, base).items():
+                found.setdefault(row, []).extend(extra)
+
+
+def _repeat_words(v: TableValidation) -> tuple[str, str, str]:
+    """The key column, its label, and what to do: the same in every repeated-key message."""
+    how = ("the line pattern of the record key does not make them unique"
+           if v.mapping.repeats is RepeatPolicy.PER_LINE else
+           "on the Columns step, choose to add them up into one record or to send one "
+           "record per line")
+    return v.plan.key_column, _label(v), how
+
+
+def _repeat_finding(words: tuple[str, str, str], key: str, lines: list[int]) -> Finding:
+    """The finding of every line of a repeated key that is held back (HOLD, PER_LINE)."""
+    column, label, how = words
+    n = len(lines)
+    return Finding(column, "key", "repeated_key",
+                   f"{label} “{shown(key)}” has {n} lines ({lines_text(lines)}): "
+                   f"{'both' if n == 2 else f'all {n}'} are held back so that it is not "
+                   f"sent in part — {how}.")
+
+
 def _group_findings(v: TableValidation, key: str, rows: list[int],
                     base: dict[int, tuple[Finding, ...]]) -> dict[int, tuple[Finding, ...]]:
     table, plan = v.table, v.plan
     lines = [table.line_of(r) for r in rows]
     label, column, n = _label(v), plan.key_column, len(rows)
     if v.mapping.repeats is not RepeatPolicy.SUM:
-        how = ("the line pattern of the record key does not make them unique"
-               if v.mapping.repeats is RepeatPolicy.PER_LINE else
-               "on the Columns step, choose to add them up into one record or to send one "
-               "record per line")
-        finding = Finding(column, "key", "repeated_key",
-                          f"{label} “{shown(key)}” has {n} lines ({lines_text(lines)}): "
-                          f"{'both' if n == 2 else f'all {n}'} are held back so that it is not "
-                          f"sent in part — {how}.")
+        finding = _repeat_finding(_repeat_words(v), key, lines)
         return {r: (finding,) for r in rows}
     found: list[Finding] = []
     accounts = sorted({plan.account_at(r) for r in rows})

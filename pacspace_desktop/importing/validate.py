@@ -5,7 +5,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import compress
+from itertools import chain, compress
 from operator import attrgetter, not_
 
 from pacspace_desktop.domain.items import WriteItem
@@ -16,8 +16,8 @@ from pacspace_desktop.importing.gcpause import gc_paused, promote_young
 from pacspace_desktop.importing.groups import (
     CombinedRecord,
     combined,
+    group_all,
     items_with_rows,
-    regroup,
 )
 from pacspace_desktop.importing.keyindex import KeyIndex
 from pacspace_desktop.importing.mapping import Mapping, RepeatPolicy
@@ -40,6 +40,8 @@ KnownKeys = Callable[[list[str]], set[str]]
 
 _KNOWN_BATCH = 5000
 _code = attrgetter("code")
+_column = attrgetter("column")
+_severity = attrgetter("severity")
 
 
 class TableValidation(RevalidationMixin):
@@ -105,9 +107,8 @@ class TableValidation(RevalidationMixin):
                 found.setdefault(row, []).append(self._sent_before(key))
         tick(5)
         self._check_sizes(found, lengths)
-        for row, row_findings in found.items():
-            self._store(row, tuple(row_findings))
-        regroup(self, self._index.repeats())
+        group_all(self, found)  # each row stored once, with its group's findings
+        self._store_all(found)
         tick(6)
 
     def _check_sizes(self, found: dict[int, list[Finding]], lengths: dict[int, int]) -> None:
@@ -189,6 +190,20 @@ class TableValidation(RevalidationMixin):
     @staticmethod
     def _has_error(findings: Sequence[Finding]) -> bool:
         return any(f.severity is Severity.ERROR for f in findings)
+
+    def _store_all(self, found: dict[int, list[Finding]]) -> None:
+        """`_store` of every row of the full check at once (nothing is stored yet)."""
+        stored, errors = self._findings, self._errors
+        if stored:  # not a fresh check: row by row
+            for row, row_findings in found.items():
+                self._store(row, tuple(row_findings))
+            return
+        error = Severity.ERROR
+        for row, row_findings in found.items():
+            if row_findings:
+                stored[row] = findings = tuple(row_findings)
+                errors[row] = error in map(_severity, findings)
+        self._counts.update(map(_column, chain.from_iterable(stored.values())))
 
     def _store(self, row: int, findings: tuple[Finding, ...]) -> None:
         old = self._findings.pop(row, ())

@@ -1,7 +1,8 @@
-"""The full check's one-pass-per-column scan (`colscan`) finds exactly what the re-check of
-edited rows finds through `rowscan.cell_checks` (the code the full check used before), cell
-for cell and bit for bit: apostrophes, Excel error values, total rows, odd keys and amounts,
-defaults, signs and metadata, across slice boundaries."""
+"""The full check's one-pass-per-column scan (`colscan`) and its groups stored once
+(`group_all`) find exactly what the re-check of edited rows finds through
+`rowscan.cell_checks` and `regroup` (the code the full check used before), cell for cell and
+bit for bit: apostrophes, Excel error values, total rows, odd keys and amounts, defaults,
+signs, metadata and repeated keys under each policy, across slice boundaries."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pacspace_desktop.importing.mapping import (
     Mapping,
     MetadataColumn,
     MetadataType,
+    RepeatPolicy,
     SignRule,
 )
 from pacspace_desktop.importing.matching import auto_map
@@ -77,6 +79,12 @@ MAPPINGS = [
     Mapping(FieldSource.column("Key"), FieldSource.column("Note"),
             FieldSource.column("Amount"), AmountRule(100, DecimalSeparator.COMMA),
             sign=SignRule.two_columns("Side")),
+    Mapping(FieldSource.column("Key"), FieldSource.column("Account"),
+            FieldSource.column("Amount"), AmountRule(100, DecimalSeparator.COMMA),
+            repeats=RepeatPolicy.SUM),
+    Mapping(FieldSource.column("Key"), FieldSource.column("Account"),
+            FieldSource.column("Amount"), AmountRule(100, DecimalSeparator.COMMA),
+            repeats=RepeatPolicy.PER_LINE),
 ]
 
 
@@ -92,6 +100,19 @@ def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
        st.sampled_from(range(len(MAPPINGS))))
 def test_the_column_passes_find_what_the_edit_path_finds(rows: list[list[str]],
                                                           which: int) -> None:
+    _same_as_the_edit_path(validate_table(_table(rows), MAPPINGS[which]))
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["A-1", "A-2", "A-3", "Total"]),
+                          st.sampled_from(["ACME", "Globex"]),
+                          st.sampled_from(["10,00", "-3,00", "1.234,56", "x", ""])),
+                max_size=30),
+       st.sampled_from(range(len(MAPPINGS))))
+def test_invoices_on_several_lines_find_the_same(lines: list[tuple[str, str, str]],
+                                                 which: int) -> None:
+    rows = [[key, account, amount, "S", "", ""] for key, account, amount in lines]
     _same_as_the_edit_path(validate_table(_table(rows), MAPPINGS[which]))
 
 
