@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,7 +104,7 @@ class SubmissionService(QObject):
         run = NewRun(source=source, profile=profile.name,
                      environment=self._session.environment().value, base_url=client.base_url,
                      key_fingerprint=key.fingerprint if key else "")
-        self._runner = SubmissionRunner(self._store, client, self._limits)
+        self._runner = SubmissionRunner(self._store, client, self._limits, self._opener())
         batch = max(1, min(int(profile.batch_size), self._limits.max_items))
         self._task = start_task(self._run(list(items), run, batch, frozenset(resend)),
                                 name="sending a run",
@@ -177,18 +177,24 @@ class SubmissionService(QObject):
         self.finished.emit(report)
         return report
 
+    def _opener(self) -> Callable[[], HistoryStore] | None:
+        """Opens another connection to the history, of the same kind, for a worker thread
+        (None in memory)."""
+        path, kind = self._store.path, type(self._store)
+        return (lambda: kind.open(Path(path))) if path else None
+
     async def _prepare(self, runner: SubmissionRunner, items: list[WriteItem], run: NewRun,
                        batch: int, resend: frozenset[str]) -> PreparedRun:
         """Write, split, claim and record the run in a worker thread, on a connection of its
         own to the same history (a connection is used by one thread at a time), so that the
         window stays live while 100,000 items are recorded."""
-        path = self._store.path
-        if not path:  # a history in memory (tests): there is no second connection to it
+        opener = self._opener()
+        if opener is None:  # a history in memory (tests): there is no second connection to it
             return runner.prepare(items, run, batch, resend)
 
         def work() -> PreparedRun:
             try:
-                store = HistoryStore.open(Path(path))
+                store = opener()
             except StorageError as exc:
                 raise HistoryFailed(exc, RunReport(0), Stage.RECORD, 0, 0) from exc
             try:

@@ -26,6 +26,7 @@ from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.records import FinalOutcome, NewRun
 from pacspace_desktop.submission.failures import HistoryFailed as HistoryFailed  # re-exported
 from pacspace_desktop.submission.failures import Stage as Stage  # re-exported
+from pacspace_desktop.submission.outbox import OutboxWriter, forget
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +154,13 @@ class SubmissionRunner:
     """
 
     def __init__(self, store: HistoryStore, client: WriteClient,
-                 limits: Limits = DEFAULT_LIMITS) -> None:
+                 limits: Limits = DEFAULT_LIMITS,
+                 opener: Callable[[], HistoryStore] | None = None) -> None:
+        """`opener` gives a new connection to `store`'s history: with it, the outbox writes
+        run on a thread of their own (see `submission.outbox`)."""
         self._store = store
+        self._opener = opener
+        self._writer = OutboxWriter(store)
         self._client = client
         self._limits = limits
         self._stop = False
@@ -221,49 +227,72 @@ class SubmissionRunner:
         emit = on_event or (lambda _event: None)
         if prepared is None:
             prepared = self.prepare(items, run, batch_size, resend)
+        self._writer = OutboxWriter(self._store, self._opener)
+        try:
+            return await self._send_all(prepared, emit)
+        finally:
+            self._writer.close()
+
+    async def _send_all(self, prepared: PreparedRun, emit: EventHook) -> RunReport:
         report = RunReport(prepared.run_id)
         pending = [(sub_id, batch) for sub_id, batch, _ in prepared.requests]
         bodies = [body for _, _, body in prepared.requests]
-        marked = False  # the request's mark as sending came with the previous outcome
+        ahead: asyncio.Future[None] | None = None  # this request's mark, made ahead
         for seq, (sub_id, batch) in enumerate(pending):
             if self._stop:
-                if marked:  # marked with the last outcome, then a stop came: it never left
-                    self._store.unmark_sending(sub_id)
+                self._take_back(ahead, sub_id)  # marked ahead, then a stop came: it never left
                 self._settle_rest(pending[seq:], seq, report, emit,
                                   "You stopped sending before this request left.")
                 break
             emit(RequestStarted(seq, len(pending), len(batch)))
             try:
-                request, marked = await self._send_one(seq, sub_id, batch, bodies, emit,
-                                                       pending, marked)
+                request, ahead = await self._send_one(seq, sub_id, batch, bodies, emit,
+                                                      pending, ahead)
             except HistoryFailed as failed:
                 self._broke_off(failed, seq, sub_id, batch, pending, report, emit)
                 raise
             report.requests.append(request)
             emit(request)
             if request.entry.stops_run and seq + 1 < len(pending):
+                self._take_back(ahead, pending[seq + 1][0])
                 self._settle_rest(pending[seq + 1:], seq + 1, report, emit,
                                   f"Not sent, because the request before it ended with: "
                                   f"{request.entry.title}.")
                 break
         return report
 
+    def _take_back(self, ahead: asyncio.Future[None] | None, sub_id: int) -> None:
+        """Undo the mark made ahead for a request that will not leave (after the writes
+        asked for before it; a mark that failed needs no undoing)."""
+        if ahead is not None:
+            forget(ahead)
+            self._writer.now(lambda store: store.unmark_sending(sub_id))
+
     async def _send_one(self, seq: int, sub_id: int, batch: list[WriteItem],
                         bodies: list[str], emit: EventHook,
-                        pending: list[tuple[int, list[WriteItem]]], marked: bool
-                        ) -> tuple[RequestReport, bool]:
-        """Send one request; returns its report and whether the next one is marked sending.
+                        pending: list[tuple[int, list[WriteItem]]],
+                        ahead: asyncio.Future[None] | None
+                        ) -> tuple[RequestReport, asyncio.Future[None] | None]:
+        """Send one request; returns its report and the next request's mark, made while
+        this one was on its way (None when there is no next one to mark).
 
-        One commit per request: the outcome, its attempts and the next request's mark go
-        together (synced to the disk, as the mark must be before the next request leaves).
+        A request leaves only once its mark is on the disk; its outcome and attempts are
+        recorded in one commit before the next request leaves.
         """
+        writer = self._writer
         body = bodies[seq]
-        if not marked:
-            try:
-                self._store.mark_sending(sub_id, body)
-            except StorageError as exc:  # nothing of this request has left
-                raise HistoryFailed(exc, RunReport(0), Stage.BEFORE_SEND, seq,
-                                    len(pending)) from exc
+        try:
+            if ahead is None:
+                await writer.later(lambda store: store.mark_sending(sub_id, body))
+            else:
+                await ahead
+        except StorageError as exc:  # nothing of this request has left
+            raise HistoryFailed(exc, RunReport(0), Stage.BEFORE_SEND, seq,
+                                len(pending)) from exc
+        following: asyncio.Future[None] | None = None
+        if seq + 1 < len(pending) and not self._stop:
+            next_id, next_body = pending[seq + 1][0], bodies[seq + 1]
+            following = writer.later(lambda store: store.mark_sending(next_id, next_body))
         trace = SendTrace()
         unlogged: list[Attempt] = []
 
@@ -274,10 +303,13 @@ class SubmissionRunner:
         def on_wait(wait: Wait) -> None:
             # An attempt that cannot be logged must not break the request on its way; the
             # outcome below is what matters, and its failure is reported.
-            with suppress(StorageError):
-                for attempt in unlogged:
-                    self._store.record_attempt(sub_id, attempt)
+            logged = list(unlogged)
             unlogged.clear()
+            def log(store: HistoryStore) -> None:
+                for attempt in logged:
+                    store.record_attempt(sub_id, attempt)
+
+            forget(writer.later(log))
             emit(Waiting(seq, wait))
 
         try:
@@ -286,30 +318,30 @@ class SubmissionRunner:
                 waiter=self._waiter, body=body)
         except asyncio.CancelledError:
             kind = OutcomeKind.CANCELLED_IN_FLIGHT if trace.in_flight else OutcomeKind.NOT_SENT
-            self._store.finish(sub_id, FinalOutcome(
-                kind, server_message="Sending was stopped."), unlogged)
-            self._store.finish_not_sent([s for s, _ in pending[seq + 1:]],
-                                        "You stopped sending before this request left.")
+            rest = [s for s, _ in pending[seq + 1:]]
+
+            def cancelled(store: HistoryStore) -> None:
+                store.finish(sub_id, FinalOutcome(kind, server_message="Sending was stopped."),
+                             unlogged)
+                if rest:
+                    store.unmark_sending(rest[0])  # marked ahead, never left
+                store.finish_not_sent(rest, "You stopped sending before this request left.")
+
+            if following is not None:
+                forget(following)
+            writer.now(cancelled)
             raise
-        goes_on = (seq + 1 < len(pending) and not self._stop
-                   and not entry(result.kind).stops_run)
-        then = (pending[seq + 1][0], bodies[seq + 1]) if goes_on else None
         try:
-            state = self._store.finish(sub_id, _final(result), unlogged, then)
+            state = await writer.later(
+                lambda store: store.finish(sub_id, _final(result), unlogged))
         except StorageError as exc:  # the request left and PacSpace answered
-            if then is None:
-                raise HistoryFailed(exc, RunReport(0), Stage.AFTER_ANSWER, seq, len(pending),
-                                    result) from exc
-            try:  # keep at least this answer; the next request does not leave
-                state = self._store.finish(sub_id, _final(result), unlogged)
-            except StorageError:
-                raise HistoryFailed(exc, RunReport(0), Stage.AFTER_ANSWER, seq, len(pending),
-                                    result) from exc
-            failed = HistoryFailed(exc, RunReport(0), Stage.BEFORE_SEND, seq + 1,
-                                   len(pending))
-            failed.finished = self._report(seq, sub_id, batch, result, state)
-            raise failed from exc
-        return self._report(seq, sub_id, batch, result, state), then is not None
+            if following is not None:
+                forget(following)
+                with suppress(StorageError):  # the next request does not leave
+                    writer.now(lambda store: store.unmark_sending(pending[seq + 1][0]))
+            raise HistoryFailed(exc, RunReport(0), Stage.AFTER_ANSWER, seq, len(pending),
+                                result) from exc
+        return self._report(seq, sub_id, batch, result, state), following
 
     def _broke_off(self, failed: HistoryFailed, seq: int, sub_id: int, batch: list[WriteItem],
                    pending: list[tuple[int, list[WriteItem]]], report: RunReport,
@@ -350,8 +382,9 @@ class SubmissionRunner:
         """Record and report the requests that will not be sent. After a history failure,
         recording them may fail too: they were not sent all the same (and a restart settles
         them as not sent)."""
+        ids = [sub for sub, _ in rest]
         try:
-            self._store.finish_not_sent([sub for sub, _ in rest], message)
+            self._writer.now(lambda store: store.finish_not_sent(ids, message))
         except StorageError:
             if not history_failed:
                 raise

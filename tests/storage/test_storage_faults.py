@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,7 +27,7 @@ from pacspace_desktop.network.client import WriteClient
 from pacspace_desktop.sandbox import SandboxServer
 from pacspace_desktop.storage.db import StorageError, StorageFault, connect
 from pacspace_desktop.storage.history import HistoryStore
-from pacspace_desktop.storage.records import AttemptRecord, FinalOutcome, NewRun
+from pacspace_desktop.storage.records import NewRun
 from pacspace_desktop.submission.runner import (
     AttemptFinished,
     HistoryFailed,
@@ -114,14 +114,15 @@ def test_full_disk_before_the_first_request_sends_nothing(
 
 
 class MarkFails(HistoryStore):
-    """The answer can be written, but not together with the next request's mark."""
+    """The first request can be marked and its answer written; the next ones cannot be
+    marked as sending (their mark is made ahead, while the first is on its way)."""
 
-    def finish(self, submission_id: int, outcome: FinalOutcome,
-               attempts: Sequence[AttemptRecord] = (),
-               then_sending: tuple[int, str] | None = None) -> ItemState:
-        if then_sending is not None:
+    def mark_sending(self, submission_id: int, request_body: str) -> None:
+        seq = self.connection.execute("SELECT seq FROM submissions WHERE id=?",
+                                      (submission_id,)).fetchone()[0]
+        if seq > 0:
             raise StorageError("The history cannot be written: test.", StorageFault.FULL)
-        return super().finish(submission_id, outcome, attempts)
+        super().mark_sending(submission_id, request_body)
 
 
 def test_an_answer_is_kept_when_only_the_next_mark_fails(
