@@ -75,13 +75,15 @@ def build_app(paths: AppPaths, keyring_backend: object | None = None,
     the first paint; tests get everything at once.
     """
     from pacspace_desktop.services.session_service import SandboxHandle, SessionService
-    from pacspace_desktop.storage.history import HistoryStore
+    from pacspace_desktop.services.team_history_service import open_configured_history
     from pacspace_desktop.storage.keystore import KeyStore
     from pacspace_desktop.storage.settings import SettingsStore
     from pacspace_desktop.ui.pages import build_window
 
-    store = HistoryStore.open(paths.history_db)
     keys = KeyStore(keyring_backend)  # type: ignore[arg-type]
+    # The team history chosen in Settings, or the local file; never the file instead of an
+    # unreachable team database (its claims guard the whole team).
+    store = open_configured_history(paths.config_dir, paths.history_db, keys)
 
     def starter() -> SandboxHandle:
         handle = start_builtin_sandbox()
@@ -142,9 +144,13 @@ def run_app(args: argparse.Namespace) -> int:
         parts = build_app(paths, sandbox=bool(getattr(args, "sandbox", False)),
                           finish=False)
     except StorageError as exc:
+        tail = ("Free some disk space or fix the folder's permissions, then start the app again."
+                if exc.fault.value not in ("unreachable", "newer") else
+                "Start the app again once the team database can be reached. To send with this "
+                f"computer's own history instead, remove {paths.config_dir / 'team_history.json'}"
+                " — then only this computer's sends are guarded against duplicates.")
         QMessageBox.critical(None, "PacSpace Desktop cannot start",
-                             f"{exc}\n\nNothing was sent. Free some disk space or fix the "
-                             "folder's permissions, then start the app again.")
+                             f"{exc}\n\nNothing was sent. {tail}")
         return 1
     window = parts.window
     session = parts.session

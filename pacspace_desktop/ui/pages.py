@@ -89,9 +89,12 @@ def build_window(session: SessionService, store: HistoryStore, paths: AppPaths,
         return page
 
     def settings() -> QWidget:
+        from pacspace_desktop.services.team_history_service import TeamHistoryService
         from pacspace_desktop.ui.settings_page import SettingsPage
 
-        return SettingsPage(session)
+        team = TeamHistoryService(paths.config_dir, paths.history_db, session.key_store,
+                                  store.path if store.path.startswith("postgresql") else "")
+        return SettingsPage(session, team=team)
 
     def welcome() -> QWidget:
         from pacspace_desktop.ui.welcome_page import WelcomePage

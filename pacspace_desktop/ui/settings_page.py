@@ -24,6 +24,7 @@ from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.services.connection_check import ConnectionCheck
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.tasks import start_task
+from pacspace_desktop.services.team_history_service import TeamHistoryService
 from pacspace_desktop.storage.keystore import KeyState, KeyStatus
 from pacspace_desktop.storage.settings import DEFAULT_BASE_URL
 from pacspace_desktop.ui.key_field import KeyField
@@ -45,7 +46,8 @@ class SettingsPage(QWidget):
 
     sandbox_requested = Signal()
 
-    def __init__(self, session: SessionService, parent: QWidget | None = None) -> None:
+    def __init__(self, session: SessionService, parent: QWidget | None = None,
+                 team: TeamHistoryService | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self.profiles = QListWidget()
@@ -182,6 +184,13 @@ class SettingsPage(QWidget):
         right.addWidget(profile_box)
         right.addWidget(key_box)
         right.addWidget(test_box)
+        if team is not None:
+            from pacspace_desktop.ui.team_history_box import TeamHistoryBox
+
+            self.team_box: TeamHistoryBox | None = TeamHistoryBox(team)
+            right.addWidget(self.team_box)
+        else:
+            self.team_box = None
         right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)

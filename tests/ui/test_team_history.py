@@ -1,0 +1,113 @@
+"""Settings → Team history against a real PostgreSQL, and the app opening the team history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from pacspace_desktop.app import build_app
+from pacspace_desktop.domain.catalogue import OutcomeKind
+from pacspace_desktop.domain.items import WriteItem
+from pacspace_desktop.services.team_history_service import TeamHistoryService
+from pacspace_desktop.storage.errors import StorageError, StorageFault
+from pacspace_desktop.storage.history import HistoryStore
+from pacspace_desktop.storage.keystore import KeyStore
+from pacspace_desktop.storage.paths import resolve_paths
+from pacspace_desktop.storage.records import FinalOutcome, NewRun
+from pacspace_desktop.storage.team_settings import TeamSettings, load, save
+from pacspace_desktop.ui.team_history_box import TeamHistoryBox
+from tests.fakes import MemoryKeyring
+from tests.pg_cluster import CLERK_PASSWORD
+
+ACCOUNT_PREFIX = ("PacSpace Desktop", "team-history:clerk@127.0.0.1:")
+
+
+def _local_history(path: Path) -> None:
+    store = HistoryStore.open(path)
+    try:
+        run = store.record_run(NewRun("march.csv", "Finance", "live", "https://x"),
+                               [[WriteItem("INV-1", "acct-1", 5), WriteItem("INV-2", "acct-1", 7)]])
+        store.finish(run.submission_ids[0], FinalOutcome(OutcomeKind.ACCEPTED, 202, "req_1"))
+    finally:
+        store.close()
+
+
+def test_test_connect_move_and_disconnect(qtbot: QtBot, qloop: object, tmp_path: Path,
+                                          team_url: str) -> None:
+    ring = MemoryKeyring()
+    config, db = tmp_path / "config", tmp_path / "data" / "history.sqlite3"
+    _local_history(db)
+    box = TeamHistoryBox(TeamHistoryService(config, db, KeyStore(ring)))
+    qtbot.addWidget(box)
+    box.show()
+    assert box.state.text().startswith("<b>Local history.</b>")
+    assert not box.move_button.isEnabled() and not box.disconnect_button.isEnabled()
+    box.url.setText(team_url)
+    box.password.setText(CLERK_PASSWORD)
+    box.display_name.setText("Anna (PC-FIN-02)")
+    qtbot.mouseClick(box.test, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: box.result.text().startswith("Connected to"), timeout=15000)
+    assert "no PacSpace history yet" in box.result.text()
+    assert not load(config).connected, "a test saves nothing"
+
+    qtbot.mouseClick(box.connect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: load(config).connected, timeout=15000)
+    saved = (config / "team_history.json").read_text()
+    assert CLERK_PASSWORD not in saved and json.loads(saved)["display_name"] == "Anna (PC-FIN-02)"
+    assert [v for k, v in ring.items.items() if k[1].startswith(ACCOUNT_PREFIX[1])] == [
+        CLERK_PASSWORD]
+    qtbot.waitUntil(lambda: box.move_button.isEnabled(), timeout=5000)
+    assert "restart it now" in box.state.text()
+
+    qtbot.mouseClick(box.move_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: box.result.text().startswith("Moved"), timeout=15000)
+    assert box.result.text().startswith("Moved 1 submission(s) with 2 item(s) from 1 send(s) "
+                                        "into the team history; 2 key(s) are now claimed there.")
+
+    qtbot.mouseClick(box.disconnect_button, Qt.MouseButton.LeftButton)
+    assert load(config) == TeamSettings(display_name="Anna (PC-FIN-02)")
+    assert not any(k[1].startswith("team-history:") for k in ring.items)
+    assert box.state.text().startswith("<b>Local history.</b>")
+
+
+def test_a_wrong_address_is_told_before_anything_is_tried(qtbot: QtBot, qloop: object,
+                                                          tmp_path: Path) -> None:
+    box = TeamHistoryBox(TeamHistoryService(tmp_path, tmp_path / "h.sqlite3",
+                                            KeyStore(MemoryKeyring())))
+    qtbot.addWidget(box)
+    box.url.setText("postgresql://anna:pw@db/pacspace")
+    qtbot.mouseClick(box.connect_button, Qt.MouseButton.LeftButton)
+    assert "Leave the password out of the address" in box.result.text()
+    assert not (tmp_path / "team_history.json").exists()
+
+
+def test_the_app_opens_the_team_history_chosen_in_settings(qtbot: QtBot, qloop: object,
+                                                           tmp_path: Path, team_url: str) -> None:
+    paths = resolve_paths(tmp_path / "data").ensure()
+    ring = MemoryKeyring()
+    settings = TeamSettings(team_url, "", "Anna (PC-FIN-02)")
+    save(paths.config_dir, settings)
+    KeyStore(ring).set_team_password(settings.keyring_account(), CLERK_PASSWORD)
+    parts = build_app(paths, ring, sandbox=True)
+    try:
+        qtbot.addWidget(parts.window)  # type: ignore[arg-type]
+        store = parts.history._store  # type: ignore[attr-defined]
+        assert store.path.startswith("postgresql://clerk@127.0.0.1:")
+        assert not paths.history_db.exists(), "the local file is not used"
+    finally:
+        for close in parts.closers:
+            close()
+
+
+def test_an_unreachable_team_history_stops_the_app_from_starting(
+        qtbot: QtBot, qloop: object, tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "data").ensure()
+    save(paths.config_dir, TeamSettings("postgresql://clerk@127.0.0.1:1/team"))
+    with pytest.raises(StorageError) as caught:
+        build_app(paths, MemoryKeyring(), sandbox=True)
+    assert caught.value.fault is StorageFault.UNREACHABLE
+    assert not paths.history_db.exists(), "never a silent fallback to the local file"
