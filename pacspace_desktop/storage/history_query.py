@@ -31,6 +31,7 @@ class SortColumn(StrEnum):
     BITS = "bits"
     OUTCOME = "outcome"
     REQUEST_ID = "request_id"
+    SENT_BY = "sent_by"
 
 
 _SORT_SQL: dict[SortColumn, str] = {
@@ -42,6 +43,7 @@ _SORT_SQL: dict[SortColumn, str] = {
     SortColumn.BITS: "s.bits_sum",
     SortColumn.OUTCOME: "s.state",
     SortColumn.REQUEST_ID: "COALESCE(s.request_id, '')",
+    SortColumn.SENT_BY: "r.sent_by",
 }
 
 # An accepted submission whose items were all confirmed verified is shown as verified.

@@ -93,6 +93,10 @@ class HistoryFilterBar(QWidget):
         self.source.setPlaceholderText("Source (file name or form)")
         self.source.setAccessibleName("Source")
         self.source.setClearButtonEnabled(True)
+        self.sent_by = QLineEdit()
+        self.sent_by.setPlaceholderText("Sent by (name or computer)")
+        self.sent_by.setAccessibleName("Sent by")
+        self.sent_by.setClearButtonEnabled(True)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search record key, account ID or Request ID")
         self.search.setAccessibleName("Search by record key, account ID or Request ID")
@@ -113,6 +117,7 @@ class HistoryFilterBar(QWidget):
             combo.currentIndexChanged.connect(self._emit)
         self.period.currentIndexChanged.connect(self._period_changed)
         self.source.textChanged.connect(self._timer.start)
+        self.sent_by.textChanged.connect(self._timer.start)
         self.search.textChanged.connect(self._timer.start)
 
         # Two rows, so that the bar fits a 1280-pixel screen with every control shown; long
@@ -126,6 +131,7 @@ class HistoryFilterBar(QWidget):
         first, second = QHBoxLayout(), QHBoxLayout()
         first.addWidget(self.search, 2)
         first.addWidget(self.source, 1)
+        first.addWidget(self.sent_by, 1)
         first.addWidget(self.clear)
         for w in (self.outcome, self.verification, self.period, self.date_from, self.date_to,
                   self.environment, self.profile):
@@ -156,13 +162,14 @@ class HistoryFilterBar(QWidget):
                              until=until, environment=self.environment.currentData(),
                              profile=self.profile.currentData(),
                              source=self.source.text().strip() or None,
+                             sent_by=self.sent_by.text().strip() or None,
                              search=self.search.text().strip() or None,
                              verification=self.verification.currentData())
 
     def clear_filters(self) -> None:
         """Show everything again."""
         for w in (self.outcome, self.period, self.environment, self.profile, self.source,
-                  self.search):
+                  self.sent_by, self.search):
             w.blockSignals(True)
         self.outcome.setCurrentIndex(0)
         self.verification.blockSignals(True)
@@ -172,9 +179,10 @@ class HistoryFilterBar(QWidget):
         self.environment.setCurrentIndex(0)
         self.profile.setCurrentIndex(0)
         self.source.clear()
+        self.sent_by.clear()
         self.search.clear()
         for w in (self.outcome, self.period, self.environment, self.profile, self.source,
-                  self.search):
+                  self.sent_by, self.search):
             w.blockSignals(False)
         self._period_changed()
         self._emit()

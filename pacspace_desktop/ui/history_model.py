@@ -40,10 +40,11 @@ COL_BITS = 6
 COL_OUTCOME = 7
 COL_VERIFICATION = 8
 COL_REASON = 9
-COL_REQUEST_ID = 10
+COL_SENT_BY = 10
+COL_REQUEST_ID = 11
 
 HEADERS = ("Time", "Record key", "Source", "Profile · environment", "Items", "Accounts", "Bits",
-           "Outcome", "Verification", "Reason", "Request ID")
+           "Outcome", "Verification", "Reason", "Sent by", "Request ID")
 HEADER_TIPS = (
     "When the submission was recorded (your time zone)",
     "The record key (key) of its first item, and how many more it holds",
@@ -55,13 +56,15 @@ HEADER_TIPS = (
     "What PacSpace answered",
     "How many of its written items PacSpace has verified (from webhooks and checks)",
     "Why it was not written, or what a check on the server showed",
+    "Who sent it: the person and computer, or the name set in Settings → Team history",
     "PacSpace's Request ID (requestId) of an accepted request",
 )
 
 _SORT_OF = {COL_TIME: SortColumn.TIME, COL_SOURCE: SortColumn.SOURCE,
             COL_PROFILE: SortColumn.PROFILE, COL_ITEMS: SortColumn.ITEMS,
             COL_ACCOUNTS: SortColumn.ACCOUNTS, COL_BITS: SortColumn.BITS,
-            COL_OUTCOME: SortColumn.OUTCOME, COL_REQUEST_ID: SortColumn.REQUEST_ID}
+            COL_OUTCOME: SortColumn.OUTCOME, COL_REQUEST_ID: SortColumn.REQUEST_ID,
+            COL_SENT_BY: SortColumn.SENT_BY}
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 """`data(index, ROW_ROLE)` gives the row's `SubmissionRow`."""
@@ -276,6 +279,8 @@ class HistoryTableModel(QAbstractTableModel):
             return reason(row)
         if col == COL_VERIFICATION:
             return verification_text(self._verif.get(row.id))
+        if col == COL_SENT_BY:
+            return row.sent_by
         return row.request_id or ""
 
     def _verification_data(self, row: SubmissionRow, role: int) -> Any:

@@ -178,3 +178,21 @@ def test_not_found_needs_the_settle_time_before_it_means_not_written(state: Item
 def test_not_found_for_a_request_that_never_left_may_be_sent() -> None:
     meaning = interpret_check(ItemState.NOT_SENT, None, {"found": False})
     assert (meaning.verdict, meaning.may_resend) == (Verdict.NOT_LANDED, True)
+
+
+def test_who_sent_it_is_listed_filtered_and_sorted(store: HistoryStore) -> None:
+    from pacspace_desktop.storage.history_query import Sort, SortColumn
+
+    for name, key in (("Ben (PC-FIN-03)", "B"), ("Anna (PC-FIN-02)", "A")):
+        store.record_run(NewRun(f"{key}.csv", "Finance", "live", "https://x", name),
+                         [[WriteItem(key, "acct-1", 1)]])
+    q = HistoryQuery.of(store)
+    assert [r.sent_by for r in q.page(HistoryFilter(sent_by="ben")).rows] == ["Ben (PC-FIN-03)"]
+    ordered = q.page(HistoryFilter(), Sort(SortColumn.SENT_BY, descending=False), limit=1)
+    assert [r.sent_by for r in ordered.rows] == ["Anna (PC-FIN-02)"]
+    after = q.page(HistoryFilter(), Sort(SortColumn.SENT_BY, descending=False),
+                   after=ordered.next_cursor)
+    assert [r.sent_by for r in after.rows] == ["Ben (PC-FIN-03)"]
+    assert q.count(HistoryFilter(sent_by="pc-fin")) == (2, 2)
+    assert [r.sent_by for r in store.list_submissions(HistoryFilter(sent_by="Anna"))] == [
+        "Anna (PC-FIN-02)"]
