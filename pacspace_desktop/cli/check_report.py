@@ -57,14 +57,15 @@ def report(loaded: Loaded, *, lines: bool | None = None) -> dict[str, Any]:
     """The JSON object of a check that could run."""
     v, table = loaded.validation, loaded.table
     totals: ControlTotals = control_totals(v)
-    problems = v.all_problems()
+    error = Severity.ERROR
     data: dict[str, Any] = {
         "file": {"detection": _detection(table), "warnings": list(table.warnings)},
         "mappingFrom": loaded.mapping_from,
         "mapping": mapping_to_json(loaded.mapping),
         "rows": totals.rows, "valid": totals.valid_rows, "items": totals.items,
-        "problems": [{"row": p.line, "column": p.column, "message": p.message,
-                      "code": p.code, "severity": p.severity.value} for p in problems],
+        "problems": [{"row": line, "column": f.column, "message": f.message, "code": f.code,
+                      "severity": "error" if f.severity is error else f.severity.value}
+                     for line, f in v.lined_findings()],
         "combined": [{"key": c.key, "accountId": c.account_id, "lines": list(c.lines),
                       "bits": c.bits} for c in v.combined()],
         "fileTotals": [_file_total(t) for t in file_totals(v)],

