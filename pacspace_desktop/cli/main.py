@@ -25,6 +25,43 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    parser = _app_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _register_submit(sub)
+    _register_history(sub)
+    _register_sandbox(sub)
+    # Command modules that are cheap to import add their own parsers; their heavy imports
+    # happen inside their run functions.
+    from pacspace_desktop.cli import check_args, key, profiles
+
+    check_args.register(sub)
+    key.register(sub)
+    profiles.register(sub)
+    return parser
+
+
+_APP_FLAGS = ("--sandbox", "--smoke-test", "--version")
+
+
+def _app_launch(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The options of a plain app launch (`pacspace-desktop [--sandbox] [--data-dir DIR]`),
+    parsed without making every command's parser (that imports the command modules, which
+    the clerk's window waits for); None when `argv` holds anything else (a command, --help)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    rest = iter(words)
+    for word in rest:
+        if word == "--data-dir":
+            if next(rest, "-").startswith("-"):
+                return None  # the full parser says what is missing
+        elif word not in _APP_FLAGS and not word.startswith("--data-dir="):
+            return None
+    parser = _app_parser()
+    parser.set_defaults(command=None)
+    return parser.parse_args(words)
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    """The parser of the options that come before a command (or open the app)."""
     parser = argparse.ArgumentParser(
         prog="pacspace-desktop",
         description="Record data in PacSpace's verification layer. Without a command, the "
@@ -39,17 +76,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the app against the built-in local sandbox")
     parser.add_argument("--smoke-test", action="store_true",
                         help="open the app, visit every page, and quit (for install checks)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _register_submit(sub)
-    _register_history(sub)
-    _register_sandbox(sub)
-    # Command modules that are cheap to import add their own parsers; their heavy imports
-    # happen inside their run functions.
-    from pacspace_desktop.cli import check_args, key, profiles
-
-    check_args.register(sub)
-    key.register(sub)
-    profiles.register(sub)
     return parser
 
 
@@ -120,8 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     like "some items were rejected": it prints one paragraph, writes the report (API keys
     masked) to the log folder, and exits with `EXIT_CRASH` (70).
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _app_launch(argv) or build_parser().parse_args(argv)
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
