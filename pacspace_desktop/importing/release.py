@@ -11,12 +11,11 @@ one lets go.
 from __future__ import annotations
 
 import sys
-from collections import deque
 from collections.abc import Iterator
-from itertools import islice
 
 _PACKAGE = __name__.rpartition(".")[0]
 _SLICE = 65_536  # items of a long list freed in one step
+_ENTRIES = 8_192  # entries of a big dictionary freed in one step (each may free a tuple)
 _OWNED = 2  # the caller's one reference, and getrefcount's argument
 
 
@@ -44,11 +43,13 @@ def release_steps(parts: list[object]) -> Iterator[None]:
         obj = parts.pop()
         if sys.getrefcount(obj) > _OWNED:
             del obj  # held elsewhere: just let go
-        elif isinstance(obj, dict) and len(obj) > _SLICE:
+        elif isinstance(obj, dict) and len(obj) > _ENTRIES:
+            pop = obj.popitem  # from the end: no emptied entries to skip at the start
             while obj:  # the findings of 700,000 rows: 0.1 s freed in one go
-                deque(map(obj.pop, list(islice(obj, _SLICE))), maxlen=0)
+                for _ in range(min(_ENTRIES, len(obj))):
+                    pop()
                 yield
-            del obj
+            del obj, pop
         elif isinstance(obj, list):
             while obj:  # the list of columns, a column, a key list: a slice at a time
                 if isinstance(obj[-1], list):

@@ -29,6 +29,11 @@ class GridCommand(QUndoCommand):
         """How many cells the step writes (to size the draft)."""
         return 0
 
+    def take_data(self) -> list[object]:
+        """The step's big lists, taken out of it (it is about to be deleted: the history
+        drops undone steps when a new one is pushed), to be freed a piece at a time."""
+        return []
+
 
 class CellsCommand(GridCommand):
     """Cells set to new texts: a typed cell, a paste, a fill, a clear, a replace."""
@@ -62,6 +67,11 @@ class CellsCommand(GridCommand):
 
     def edits(self) -> list[Edit]:
         return [CellsEdit(tuple(self._new))]
+
+    def take_data(self) -> list[object]:
+        data: list[object] = [self._new, self._old]
+        self._new, self._old = [], []
+        return data
 
     def changed_cells(self) -> int:
         return len(self._new)
@@ -151,6 +161,9 @@ class GroupCommand(GridCommand):
 
     def edits(self) -> list[Edit]:
         return [e for part in self._parts for e in part.edits()]
+
+    def take_data(self) -> list[object]:
+        return [data for part in self._parts for data in part.take_data()]
 
     def changed_cells(self) -> int:
         return sum(part.changed_cells() for part in self._parts)

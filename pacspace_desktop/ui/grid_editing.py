@@ -20,6 +20,7 @@ from pacspace_desktop.ui.grid_commands import (
     InsertRowsCommand,
 )
 from pacspace_desktop.ui.grid_view import GridView
+from pacspace_desktop.ui.grid_worker import let_go
 from pacspace_desktop.ui.import_grid_model import Change, ImportGridModel
 
 Rect = tuple[int, int, int, int]  # top, left, bottom, right (view rows, model columns)
@@ -82,7 +83,10 @@ class GridStack(QUndoStack):
 
     def push(self, cmd: QUndoCommand) -> None:
         if not self._busy():
-            super().push(cmd)
+            undone = [self.command(i) for i in range(self.index(), self.count())]
+            data = [d for c in undone if isinstance(c, GridCommand) for d in c.take_data()]
+            super().push(cmd)  # deletes the undone steps: their big lists are freed in steps
+            let_go(data)
 
     def undo(self) -> None:
         if not self._busy():

@@ -32,7 +32,7 @@ from pacspace_desktop.importing.find import Change
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.ui.grid_editing import cells, quoted
 from pacspace_desktop.ui.grid_view import GridView
-from pacspace_desktop.ui.grid_worker import loop_running
+from pacspace_desktop.ui.grid_worker import let_go, loop_running
 from pacspace_desktop.ui.import_grid_model import ImportGridModel
 
 PREVIEW = 20  # changes listed before a replace
@@ -282,6 +282,7 @@ class FindBar(QWidget):
                 f"{cells(len(changes))}")
         self.replace_requested.emit(self._ready, text)  # (row, column, new)
         self._say(f"Replaced in {cells(len(changes))}. Undo (Ctrl+Z) puts them back.")
+        let_go([self._changes, self._ready])  # the preview's 250,000 tuples, in steps
         self._changes, self._ready = [], []
         self.preview.clear()
         self.apply.setEnabled(False)

@@ -32,7 +32,7 @@ def test_the_first_rows_with_problems_sorted_in_slices(tmp_path: Path,
 
 def test_a_big_dictionary_nobody_holds_is_freed_in_steps(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(release, "_SLICE", 4)
+    monkeypatch.setattr(release, "_ENTRIES", 4)
     held = {i: (str(i),) for i in range(10)}
     parts: list[object] = [{i: (str(i),) for i in range(20)}, held]
     steps = sum(1 for _ in release_steps(parts))

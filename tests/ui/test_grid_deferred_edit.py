@@ -106,3 +106,26 @@ def test_writing_cells_in_slices_keeps_the_old_texts_of_a_cell_named_twice() -> 
     write_cells(columns, one, old_out=kept)
     assert kept == ["b0", "b3", "b6", "b9"] and columns[1][3] == "n3"
     assert ROWS > DEFER
+
+
+def test_an_undone_big_step_is_let_go_of_when_a_new_step_is_pushed(
+        qtbot: Bot, page: ImportPage, tmp_path: Path) -> None:
+    model = ready(qtbot, page, tmp_path, big_file())
+    model.big_check, model.defer_cells = BIG, DEFER
+    table = model.table
+    assert table is not None
+    editor, stack = page.grid.editor, page.grid.editor.stack
+    with qtbot.waitSignal(model.cells_changed, timeout=15_000):
+        editor.push_cells(big_changes(table), "Replace")
+    wait_checked(qtbot, model)
+    undone = stack.command(0)
+    with qtbot.waitSignal(model.cells_changed, timeout=15_000):
+        stack.undo()
+    wait_checked(qtbot, model)
+    before = state(page)
+    assert undone.changed_cells() == len(big_changes(table))
+    editor.push_cells([(0, 2, "1.00")], "Edit Amount")  # the undone step is dropped
+    assert stack.count() == 1 and stack.index() == 1 and table.cell(0, 2) == "1.00"
+    stack.undo()
+    assert state(page) == before
+    assert shown(page) == full_check(page)
