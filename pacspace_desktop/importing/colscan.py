@@ -18,7 +18,7 @@ from itertools import chain
 from pacspace_desktop.importing.cells import has_excel_errors, may_hold_total_label, total_label_in
 from pacspace_desktop.importing.findings import Finding
 from pacspace_desktop.importing.mapping import FieldSource, MetadataType, SourceKind
-from pacspace_desktop.importing.numbers import bulk_minor_units, plain_amount
+from pacspace_desktop.importing.numbers import PLAIN_LONGEST, bulk_minor_units, plain_amount
 from pacspace_desktop.importing.plan import Plan, trimmed
 from pacspace_desktop.importing.rowscan import (
     apply_excel_errors,
@@ -133,6 +133,7 @@ def _bits(plan: Plan, found: Found, marks: Marks) -> array[int]:
     bits: array[int] = array("q")
     memo: dict[str, tuple[int | None, tuple[Finding, ...]]] = {}
     longest = 0
+    bound = PLAIN_LONGEST + 1 + shift  # an upper bound is all `_check_sizes` needs
     for start, part in slices(plan.table.columns[index]):
         bulk = bulk_minor_units(part, separator, shift)
         if bulk is None or not max(bulk) <= most >= -min(bulk):
@@ -153,9 +154,10 @@ def _bits(plan: Plan, found: Found, marks: Marks) -> array[int]:
                 bits.extend(bulk)
             else:
                 bits.extend(odd_bits(start, part, plan, found, memo))
+            longest = max(longest, max(map(len, part)))
         else:
             bits.extend(bulk)
-        longest = max(longest, max(map(len, part)))
+            longest = max(longest, bound)  # no need to measure plain amounts
     marks.covered.add(index)
     marks.lengths[index] = longest
     return bits

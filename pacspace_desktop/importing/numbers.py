@@ -196,6 +196,11 @@ def plain_amount(separator: DecimalSeparator
     return None, ""
 
 
+PLAIN_LONGEST = 1 + 3 + 4 * 12
+"""Longest plain amount of `_cell_pattern` before its fraction: a sign, 3 digits and 12
+groups of 3 (40 digits without groups are shorter); with `d` decimals, `PLAIN_LONGEST + 1 + d`."""
+
+
 @functools.cache
 def _cell_pattern(separator: DecimalSeparator, decimals: int | None) -> re.Pattern[str]:
     group, point = (",", "\\.") if separator is DecimalSeparator.POINT else ("\\.", ",")

@@ -29,7 +29,7 @@ from pacspace_desktop.importing.mapping import (
     SignRule,
 )
 from pacspace_desktop.importing.matching import auto_map
-from pacspace_desktop.importing.numbers import DecimalSeparator
+from pacspace_desktop.importing.numbers import PLAIN_LONGEST, DecimalSeparator, bulk_minor_units
 from pacspace_desktop.importing.table import ImportTable
 from pacspace_desktop.importing.validate import TableValidation, validate_table
 
@@ -146,3 +146,13 @@ def test_the_total_words_as_a_tree_match_as_the_list_did(cells: list[str]) -> No
     text = "\x1f" + "\x1f".join(cells)
     assert may_hold_total_label(cells) == (_OLD_LOWER.search(text.lower()) is not None)
     assert total_label_in(text + "\x1f") == may_hold_total_label(cells)
+
+
+@pytest.mark.parametrize("shift", [0, 2, 6])
+def test_plain_amounts_are_never_longer_than_the_bound(shift: int) -> None:
+    longest = "-999" + ",999" * 12 + ("." + "9" * shift if shift else "")
+    assert len(longest) == PLAIN_LONGEST + 1 + shift - (not shift)
+    assert bulk_minor_units([longest], DecimalSeparator.POINT, shift) is not None
+    assert bulk_minor_units([longest + "9"], DecimalSeparator.POINT, shift) is None
+    assert bulk_minor_units(["-" + "9" * 40], DecimalSeparator.POINT, shift) is not None
+    assert bulk_minor_units(["-" + "9" * 41], DecimalSeparator.POINT, shift) is None
