@@ -200,7 +200,8 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def _smoke_check(window: object, app: object) -> None:
-    """For packaging checks: visit every page, then quit (exit 1 if a page is missing)."""
+    """For packaging checks: visit every page (each is made on its first show), then quit
+    (exit 1 if a page is missing)."""
     from PySide6.QtWidgets import QApplication
 
     from pacspace_desktop.ui.main_window import (
@@ -215,7 +216,7 @@ def _smoke_check(window: object, app: object) -> None:
     ok = True
     for page in (NEW_RECORD, IMPORT_FILE, HISTORY, SETTINGS):
         window.show_page(page)
-        ok = ok and window.stack.currentWidget() is not None
+        ok = ok and window.current_page() == page and window.stack.currentWidget() is not None
     app._smoke_exit = 0 if ok else 1  # type: ignore[attr-defined]
     sys.stdout.write(f"smoke test: {'ok' if ok else 'FAILED'}\n")
     window.close()
