@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,12 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import os, sys
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
-            sys.stdout.write("painted\n")
+            page = obj.centralWidget().findChild(QStackedWidget)
+            shown = page.currentWidget() if page is not None else None
+            sys.stdout.write(f"painted {obj.windowTitle()!r} showing "
+                             f"{type(shown).__name__ if shown else 'nothing'}\n")
             sys.stdout.flush()
             os._exit(0)
         return False
@@ -41,6 +45,7 @@ watch = FirstPaint()
 app.installEventFilter(watch)
 if sys.argv[1] == "bare":
     window = QMainWindow()
+    window.setCentralWidget(QWidget())
     window.setWindowTitle("bare")
     window.resize(1180, 800)
     window.show()
@@ -51,16 +56,29 @@ else:
 """
 
 
+PYCACHE = tempfile.mkdtemp(prefix="first-paint-pyc-")
+"""Where the children keep their bytecode: cached as an installed app has it (pip compiles
+on install), but outside the source tree. PYTHONDONTWRITEBYTECODE (set on some machines,
+e.g. in CI) would otherwise make every run compile every module of the app again."""
+
+
+PAINTED: dict[str, str] = {}
+"""What each kind's window showed at its first paint (its title and page), for the report."""
+
+
 def once(kind: str, *args: str) -> float:
     with tempfile.TemporaryDirectory() as data:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_API="pyside6",
-                   PACSPACE_DATA_DIR=data, PACSPACE_CONFIG_DIR=str(Path(data) / "config"))
+                   PACSPACE_DATA_DIR=data, PACSPACE_CONFIG_DIR=str(Path(data) / "config"),
+                   PYTHONPYCACHEPREFIX=PYCACHE)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", CHILD, kind, *args], env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=120, check=False)
         elapsed = time.perf_counter() - start
     if "painted" not in done.stdout:
         raise SystemExit(f"{kind} did not paint: {done.stderr[-2000:]}")
+    PAINTED[" ".join((kind, *args))] = done.stdout.strip().removeprefix("painted ")
     return elapsed
 
 
@@ -84,7 +102,10 @@ def main() -> int:
         print(f"{name:18s} median {med * 1000:5.0f} ms (range {min(got) * 1000:.0f}-"
               f"{max(got) * 1000:.0f}), ratio to bare {med / bare:.2f}x "
               f"(per run {min(ratios):.2f}-{max(ratios):.2f})")
+    for name, args_of in kinds.items():
+        print(f"{name:18s} painted {PAINTED[' '.join(args_of)]}")
     print("goal: app / bare <= 1.5")
+    shutil.rmtree(PYCACHE, ignore_errors=True)
     return 0
 
 
