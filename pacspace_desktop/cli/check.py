@@ -14,7 +14,7 @@ from pacspace_desktop.cli.check_load import (
     load,
     with_header_line,
 )
-from pacspace_desktop.cli.check_report import combined_lines, failure, report
+from pacspace_desktop.cli.check_report import combined_lines, failure, report_text
 from pacspace_desktop.cli.output import err, out
 from pacspace_desktop.domain.items import WriteItem
 from pacspace_desktop.domain.validation import FIELD_LABELS, Severity
@@ -146,8 +146,7 @@ def _run_check(args: argparse.Namespace) -> int:
             err(note)
         err(f"No --mapping given: {loaded.mapping_from}: {describe_mapping(loaded.mapping)}.")
     if args.json:
-        out(json.dumps(report(loaded, lines=True if getattr(args, "lines", False) else None),
-                       ensure_ascii=False))
+        out(report_text(loaded, lines=True if getattr(args, "lines", False) else None))
     else:
         _text_report(loaded)
     return EXIT_ROW_ERRORS if loaded.validation.has_errors else EXIT_OK

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from pacspace_desktop.cli.check_load import CheckInputError, Loaded
@@ -53,8 +55,9 @@ def _file_total(t: FileTotal) -> dict[str, Any]:
             "bitsAbove": t.lines_bits, "matches": t.matches, "message": t.describe()}
 
 
-def report(loaded: Loaded, *, lines: bool | None = None) -> dict[str, Any]:
-    """The JSON object of a check that could run."""
+def report(loaded: Loaded, *, lines: bool | None = None, problems: bool = True
+           ) -> dict[str, Any]:
+    """The JSON object of a check that could run (`problems` False: that list left empty)."""
     v, table = loaded.validation, loaded.table
     totals: ControlTotals = control_totals(v)
     error = Severity.ERROR
@@ -65,7 +68,7 @@ def report(loaded: Loaded, *, lines: bool | None = None) -> dict[str, Any]:
         "rows": totals.rows, "valid": totals.valid_rows, "items": totals.items,
         "problems": [{"row": line, "column": f.column, "message": f.message, "code": f.code,
                       "severity": "error" if f.severity is error else f.severity.value}
-                     for line, f in v.lined_findings()],
+                     for line, f in (v.lined_findings() if problems else ())],
         "combined": [{"key": c.key, "accountId": c.account_id, "lines": list(c.lines),
                       "bits": c.bits} for c in v.combined()],
         "fileTotals": [_file_total(t) for t in file_totals(v)],
@@ -77,6 +80,32 @@ def report(loaded: Loaded, *, lines: bool | None = None) -> dict[str, Any]:
     if lines or (lines is None and table.row_count <= LINES_UP_TO):
         data["lines"] = line_report(v)
     return data
+
+
+def report_text(loaded: Loaded, *, lines: bool | None = None) -> str:
+    """`json.dumps(report(loaded), ensure_ascii=False)`, the same text, with the words of a
+    finding shared by many lines (an invoice on several lines) escaped once, not per line:
+    escaping 60,000 messages was a quarter of `check --json` for a wide export."""
+    data = report(loaded, lines=lines, problems=False)
+    parts = [f"{json.dumps(key)}: "
+             + (_problems_text(loaded.validation) if key == "problems" else
+                json.dumps(value, ensure_ascii=False)) for key, value in data.items()]
+    return "{" + ", ".join(parts) + "}"
+
+
+def _problems_text(v: TableValidation) -> str:
+    quoted, error = encode_basestring, Severity.ERROR
+    tails: dict[int, str] = {}  # by the finding (alive for the whole loop): shared by lines
+    texts = []
+    for line, f in v.lined_findings():
+        tail = tails.get(id(f))
+        if tail is None:
+            severity = "error" if f.severity is error else f.severity.value
+            tail = tails[id(f)] = (f', "column": {quoted(f.column)}, "message": '
+                                   f'{quoted(f.message)}, "code": {quoted(f.code)}, '
+                                   f'"severity": {quoted(severity)}}}')
+        texts.append(f'{{"row": {line}{tail}')
+    return "[" + ", ".join(texts) + "]"
 
 
 def failure(exc: CheckInputError) -> dict[str, Any]:
