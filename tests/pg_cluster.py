@@ -9,6 +9,7 @@ runuser; without the binaries the tests skip and say so.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -103,21 +104,33 @@ def _make_certs(root: Path) -> tuple[Path, Path, Path, Path]:
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
     """One private cluster for the session (TLS on, users `postgres` and `clerk`)."""
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
+    if find_bin_dir() is None:
         pytest.skip("PostgreSQL's initdb/pg_ctl are not installed (apt-get install postgresql)")
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed (it makes the test cluster's TLS certificates)")
+    if os.getuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("as root the cluster runs as the 'postgres' user, which is missing")
+    with private_cluster() as cluster:
+        yield cluster
+
+
+@contextlib.contextmanager
+def private_cluster(fsync: bool = False) -> Iterator[Cluster]:
+    """Start a private cluster in a temp folder; stop it and remove the folder at the end.
+
+    `fsync` off (the tests' default) trades durability after a power cut for speed; a
+    benchmark turns it on, as a real server has it."""
+    bin_dir = find_bin_dir()
+    assert bin_dir is not None
     # Not under pytest's own temp folder: every pytest run (parallel ones too) sets that back
     # to 0700, which would lock the server user out of its data folder.
     root = Path(tempfile.mkdtemp(prefix="pacspace-test-pg-"))
     data = root / "data"
     if os.getuid() == 0:
-        try:
-            server_user = pwd.getpwnam("postgres")
-        except KeyError:
-            shutil.rmtree(root)
-            pytest.skip("as root the cluster runs as the 'postgres' user, which is missing")
+        server_user = pwd.getpwnam("postgres")
         os.chown(root, server_user.pw_uid, server_user.pw_gid)
     subprocess.run(_as_server_user([str(bin_dir / "initdb"), "-D", str(data), "--auth=trust",
                                     "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"], root),
@@ -138,7 +151,7 @@ def pg_cluster() -> Iterator[Cluster]:
     port = _free_port()
     log = root / "server.log"
     opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c ssl=on "
-            "-c fsync=off -c max_connections=200")
+            f"-c fsync={'on' if fsync else 'off'} -c max_connections=200")
     start = subprocess.run(
         _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts,
                          "-w", "-t", "60", "start"], root), capture_output=True, text=True)

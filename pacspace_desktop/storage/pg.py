@@ -37,6 +37,9 @@ _RETURNS_ID = ("runs", "submissions", "items", "attempts", "webhook_deliveries")
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _DDL = re.compile(r"^\s*(CREATE\s+TABLE|ALTER\s+TABLE)", re.IGNORECASE)
 _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)", re.IGNORECASE)
+_VALUES = re.compile(r"^\s*INSERT\s+INTO\s+\w+\s*\([^)]*\)\s*VALUES\s*(\((?:\s*%s\s*,)*\s*%s\s*\))",
+                     re.IGNORECASE)
+_ROWS_PER_INSERT = 1000
 
 COMPAT_SQL = (
     # SQLite functions the shared queries use, with SQLite's meaning.
@@ -192,6 +195,9 @@ class PgConnection:
         except psycopg.Error as exc:
             raise pg_error(exc, self.url) from exc
         self._conn.adapters.register_loader("numeric", _IntNumeric)
+        # psycopg prepares a statement run five times; a generic plan of the claims' 500-key
+        # look-up ignores the keys and took 200 ms instead of 5 (10,000 claims).
+        self._run("SET plan_cache_mode = force_custom_plan", ())
         self._lock_id = secrets.randbits(62)
         self.execute("SELECT pg_advisory_lock(?)", (self._lock_id,))
 
@@ -219,14 +225,39 @@ class PgConnection:
         return rows
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> PgRows:
-        """Run one statement for each set of parameters."""
+        """Run one statement for each set of parameters.
+
+        An `INSERT … VALUES (?, …)` goes as multi-row inserts of up to 1,000 rows: one round
+        trip instead of one per row (10,000 claims: 1.6 s -> well under a second).
+        """
         text, _returns = translate(sql)
         if _returns:
             text = text[: -len(" RETURNING id")]
+        rows = [tuple(p) for p in parameters]
+        values = _VALUES.search(text)
         try:
-            with self._conn.cursor() as cur:
-                cur.executemany(text, [tuple(p) for p in parameters])
-                return PgRows([], cur.rowcount)
+            if values is None or not rows:
+                with self._conn.cursor() as cur:
+                    cur.executemany(text, rows)
+                    return PgRows([], cur.rowcount)
+            head, tail = text[:values.start(1)], text[values.end(1):]
+            if "%" in head + tail:  # an escaped % or a parameter outside VALUES
+                with self._conn.cursor() as cur:
+                    cur.executemany(text, rows)
+                    return PgRows([], cur.rowcount)
+            width = values.group(1).count("%s")
+            done = 0
+            # PostgreSQL's own $n placeholders (a raw cursor): psycopg need not parse a long
+            # statement that it would not cache.
+            with psycopg.RawCursor(self._conn) as raw:
+                for start in range(0, len(rows), _ROWS_PER_INSERT):
+                    chunk = rows[start:start + _ROWS_PER_INSERT]
+                    marks = ", ".join(
+                        "(" + ", ".join(f"${n * width + k + 1}" for k in range(width)) + ")"
+                        for n in range(len(chunk)))
+                    raw.execute(head + marks + tail, [v for row in chunk for v in row])
+                    done += max(raw.rowcount, 0)
+            return PgRows([], done)
         except psycopg.Error as exc:
             raise pg_error(exc, self.url) from exc
 
