@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -87,6 +86,8 @@ def _write_atomic(path: Path, data: object) -> None:
 
 def header_signature(headers: Sequence[str]) -> str:
     """A short fingerprint of a set of column names (order, case and punctuation ignored)."""
+    import hashlib  # OpenSSL's: ~3 ms of every start of `check`, which needs it only here
+
     names = sorted({normalize_header(h) for h in headers})
     return hashlib.sha256("\x1f".join(names).encode("utf-8")).hexdigest()[:16]
 
