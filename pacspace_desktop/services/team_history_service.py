@@ -46,12 +46,15 @@ def open_configured_history(config_dir: Path, history_db: Path, keys: KeyStore
     """
     team = load(config_dir)
     if not team.connected:
-        return HistoryStore.open(history_db)
-    try:
-        password = keys.team_password(team.keyring_account())
-    except KeyringUnavailable:
-        password = None  # libpq may still find one (PGPASSWORD, ~/.pgpass)
-    return open_team(team.connection_url(), password)
+        store = HistoryStore.open(history_db)
+    else:
+        try:
+            password = keys.team_password(team.keyring_account())
+        except KeyringUnavailable:
+            password = None  # libpq may still find one (PGPASSWORD, ~/.pgpass)
+        store = open_team(team.connection_url(), password)
+    store.sent_by = team.display_name
+    return store
 
 
 class TeamHistoryService(QObject):

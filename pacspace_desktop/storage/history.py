@@ -69,6 +69,7 @@ class HistoryStore:
         self._conn = conn
         self._owner: Callable[[], str] = getattr(conn, "owner_token", process_token)
         self._alive: Callable[[str], bool] = getattr(conn, "is_alive", token_alive)
+        self.sent_by = ""  # the display name from Settings for runs that name nobody
         files = [r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"]
         self.path = files[0] if files and files[0] else ""  # for messages; "" in memory
 
@@ -142,7 +143,7 @@ class HistoryStore:
                 "item_count, sent_by, key_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (created, run.source, run.profile, run.environment, run.base_url,
                  self._owner() if owner is None else owner, total,
-                 run.sent_by or claims.who_am_i(), run.key_fingerprint))
+                 run.sent_by or self.sent_by or claims.who_am_i(), run.key_fingerprint))
             run_id = int(cur.lastrowid or 0)
             ids = []
             for seq, batch in enumerate(batches):

@@ -98,6 +98,7 @@ def test_the_app_opens_the_team_history_chosen_in_settings(qtbot: QtBot, qloop: 
         store = parts.history._store  # type: ignore[attr-defined]
         assert store.path.startswith("postgresql://clerk@127.0.0.1:")
         assert not paths.history_db.exists(), "the local file is not used"
+        assert store.sent_by == "Anna (PC-FIN-02)", "sends are recorded under the name"
     finally:
         for close in parts.closers:
             close()
