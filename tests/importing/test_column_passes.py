@@ -39,7 +39,8 @@ DETECTION = Detection(FileKind.TEXT, "utf-8", "UTF-8", ";", "semicolon", 1, "lin
 
 CELLS = ["", " ", "A-1", "A-2", "'A-3", "'", "'#N/A", "#N/A", " #REF!", "#div/0!", "Total",
          "Summe:", "total 1003", "Sum Logistics", "Closing balance", "Übertrag", "ACME",
-         " ACME", "ACME ", "x\x1fy", "a\tb", "K" * 129, "10,00", "1.234,56", "-3,00", "'5,00",
+         " ACME", "ACME ", "x\x1fy", "a\tb", "a\x7fb", "x\u00a0", "K" * 129, "10,00",
+         "1.234,56", "-3,00", "'5,00",
          "12", "1,5", "(2,00)", "€ 7,00", "9" * 12 + ",00", "1.2.3", "S", "H", "2025-01-31",
          "31.01.2025", "13/13/2025", "Zwischensumme", "Gesamt 2025", "totally"]
 
