@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -180,8 +179,7 @@ class SubmissionService(QObject):
     def _opener(self) -> Callable[[], HistoryStore] | None:
         """Opens another connection to the history, of the same kind, for a worker thread
         (None in memory)."""
-        path, kind = self._store.path, type(self._store)
-        return (lambda: kind.open(Path(path))) if path else None
+        return self._store.opener()
 
     async def _prepare(self, runner: SubmissionRunner, items: list[WriteItem], run: NewRun,
                        batch: int, resend: frozenset[str]) -> PreparedRun:

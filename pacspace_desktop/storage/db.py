@@ -203,6 +203,10 @@ def connect(path: Path, busy_timeout: float = 10.0) -> sqlite3.Connection:
         StorageError: when the file cannot be opened, is not a database, or is newer than this
             version of the app (`fault` says which).
     """
+    if str(path).startswith(("postgresql:", "postgres:")):  # never a file named like one
+        raise StorageError(f"{path} is a team database's address, not a history file: "
+                           "PacSpace Desktop opens it as the team history only.",
+                           StorageFault.BUG)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,

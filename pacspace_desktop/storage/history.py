@@ -85,6 +85,24 @@ class HistoryStore:
         """Close the connection."""
         self._conn.close()
 
+    def opener(self) -> Callable[[], HistoryStore] | None:
+        """Opens a second store on the same history for a worker thread (None in memory).
+
+        Its runs are recorded under this store's owner, so that they count as running for as
+        long as this store's process (or, in a team history, its connection) lives.
+        """
+        reopen = getattr(self._conn, "reopen", None)
+        if reopen is None and not self.path:
+            return None
+
+        def open_again() -> HistoryStore:
+            kind = type(self)  # a subclass's own open (tests) opens the second one too
+            store = kind(reopen()) if reopen is not None else kind.open(Path(self.path))
+            store._owner, store.sent_by = self._owner, self.sent_by
+            return store
+
+        return open_again
+
     @property
     def connection(self) -> Db:
         """The connection, for the read-only query helpers of this package (`history_query`)."""

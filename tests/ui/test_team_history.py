@@ -18,6 +18,7 @@ from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.keystore import KeyStore
 from pacspace_desktop.storage.paths import resolve_paths
 from pacspace_desktop.storage.records import FinalOutcome, NewRun
+from pacspace_desktop.storage.team import open_team
 from pacspace_desktop.storage.team_settings import TeamSettings, load, save
 from pacspace_desktop.ui.team_history_box import TeamHistoryBox
 from tests.fakes import MemoryKeyring
@@ -112,3 +113,53 @@ def test_an_unreachable_team_history_stops_the_app_from_starting(
         build_app(paths, MemoryKeyring(), sandbox=True)
     assert caught.value.fault is StorageFault.UNREACHABLE
     assert not paths.history_db.exists(), "never a silent fallback to the local file"
+
+
+def test_a_send_in_the_app_is_refused_for_a_key_another_clerk_holds(
+        qtbot: QtBot, qloop: object, tmp_path: Path, team_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app records its send in the team database (through a second connection of its
+    own, never a file named after the address) and is told who has the key."""
+    from PySide6.QtWidgets import QLabel
+
+    from pacspace_desktop.ui.main_window import MainWindow
+    from pacspace_desktop.ui.new_record_page import NewRecordPage
+
+    monkeypatch.chdir(tmp_path)
+    paths = resolve_paths(tmp_path / "data").ensure()
+    ring = MemoryKeyring()
+    settings = TeamSettings(team_url, "", "Ben (PC-FIN-03)")
+    save(paths.config_dir, settings)
+    KeyStore(ring).set_team_password(settings.keyring_account(), CLERK_PASSWORD)
+    parts = build_app(paths, ring, sandbox=True)
+    anna = open_team(team_url, CLERK_PASSWORD)
+    try:
+        window = parts.window
+        assert isinstance(window, MainWindow)
+        qtbot.addWidget(window)
+        window.show()
+        page = window._pages.new_record
+        assert isinstance(page, NewRecordPage)
+        page.form.key.setText("INV-3001")
+        page.form.account.setText("C00044")
+        page.form.bits.setText("75")
+        page.add_to_batch()
+        page.review()
+        assert page._review is not None
+        anna.record_run(NewRun("april.csv", "Local sandbox", "sandbox", "http://x",
+                               "Anna (PC-FIN-02)"), [[WriteItem("INV-3001", "C00044", 75)]])
+        qtbot.mouseClick(page._review.send, Qt.MouseButton.LeftButton)
+
+        def refusal() -> str:
+            return next((w.text() for w in window.findChildren(QLabel)
+                         if "already taken" in w.text()), "")
+
+        qtbot.waitUntil(lambda: bool(refusal()), timeout=15000)
+        assert "being sent right now by another send in the team history" in refusal()
+        assert "by Anna (PC-FIN-02)" in refusal()
+        assert not any(p.name.startswith("postgres") for p in tmp_path.iterdir())
+        assert not paths.history_db.exists()
+    finally:
+        anna.close()
+        for close in parts.closers:
+            close()
