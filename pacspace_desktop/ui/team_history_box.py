@@ -58,6 +58,7 @@ class TeamHistoryBox(QGroupBox):
         for b in (self.test, self.connect_button, self.disconnect_button, self.move_button):
             b.setAccessibleName(b.text())
         self.result_icon = QLabel()
+        self.result_icon.setFixedSize(18, 18)
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
