@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pacspace_desktop.cli.history_location import TeamSettingsError, locate, open_location
 from pacspace_desktop.cli.main import EXIT_BAD_INPUT, EXIT_OK, EXIT_REJECTED
 from pacspace_desktop.cli.output import err, out
 from pacspace_desktop.storage import chain
@@ -23,11 +24,16 @@ EXIT_BROKEN = EXIT_REJECTED
 def run_verify(args: argparse.Namespace) -> int:
     """Check every seal in order; exit 0 when intact, 1 when broken, 2 when unreadable."""
     paths = resolve_paths(args.data_dir)
-    if not paths.history_db.exists():
-        err(f"There is no history at {paths.history_db}: nothing to check.")
+    try:
+        where = locate(args, paths)  # the team history too: its chain is the same
+    except TeamSettingsError as exc:
+        err(str(exc))
+        return EXIT_BAD_INPUT
+    if not where.is_team and not where.path.exists():
+        err(f"There is no history at {where.path}: nothing to check.")
         return EXIT_BAD_INPUT
     try:
-        store = HistoryStore.open(paths.history_db)
+        store = open_location(where)
     except StorageError as exc:
         err(str(exc))
         return EXIT_BAD_INPUT

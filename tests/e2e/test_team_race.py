@@ -169,4 +169,8 @@ def test_cli_history_option_names_the_team_database(demo_key: str, sandbox: Sand
     entries = json.loads(listed.stdout)
     assert [e["state"] for e in entries] == ["accepted"]
     assert entries[0]["sentBy"] and " on " in entries[0]["sentBy"]
+    sealed = subprocess.run([sys.executable, "-m", "pacspace_desktop", "history", "verify",
+                             "--history", team_url], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert sealed.returncode == 0 and "The history is intact: 1 sealed" in sealed.stdout, sealed
     assert not (tmp_path / "data" / "history.sqlite3").exists()
