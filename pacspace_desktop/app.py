@@ -107,6 +107,25 @@ def build_app(paths: AppPaths, keyring_backend: object | None = None,
     return parts
 
 
+def _import_ahead() -> None:
+    """Import the Qt-free modules the rest of the start needs: httpx and httpcore (with click
+    and rich where they are installed, ~250 modules), the clients, the sandbox, what
+    verification and the audit pack stand on. Run in a worker thread right after the first
+    paint, so that the Qt thread does not stall on them."""
+    import httpcore  # noqa: F401  # httpx imports it with its first transport
+    import httpx  # noqa: F401
+
+    import pacspace_desktop.network.client
+    import pacspace_desktop.network.reads
+    import pacspace_desktop.network.webhook_server
+    import pacspace_desktop.network.webhooks
+    import pacspace_desktop.sandbox
+    import pacspace_desktop.storage.audit_export
+    import pacspace_desktop.storage.receipts
+    import pacspace_desktop.storage.verification_settings
+    import pacspace_desktop.storage.webhook_log  # noqa: F401
+
+
 def finish_start(parts: AppParts) -> None:
     """Right after the first paint: verification, the audit pack and History's check on the
     server (the caller has read the keyring by then: `SessionService.read_keyring`)."""
@@ -168,6 +187,7 @@ def run_app(args: argparse.Namespace) -> int:
     async def after_first_paint() -> None:
         from pacspace_desktop.services.verification_service import VerificationService
 
+        await asyncio.to_thread(_import_ahead)  # what comes next imports them: not the Qt's
         await session.read_keyring()  # found in a worker thread: slow, and not the Qt's
         finish_start(parts)
         if isinstance(parts.verification, VerificationService):
