@@ -125,7 +125,12 @@ def make_http_client(timeout: float = 30.0, *, base_url: str = "",
         "follow_redirects": False,
     }
     try:
-        ctx, words = _context(trust)
+        if loopback and base_url.strip().lower().startswith("http://") and transport is None:
+            # Plain http on this computer (the built-in sandbox): no TLS to check, so no
+            # certificates to load (~30-100 ms); a TLS request through it fails closed.
+            ctx, words = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), "no certificates (plain http)"
+        else:
+            ctx, words = _context(trust)
     except (OSError, ssl.SSLError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         message = (f"The CA bundle {trust.ca_bundle} cannot be used as certificates "
