@@ -196,9 +196,8 @@ def plain_amount(separator: DecimalSeparator
     return None, ""
 
 
+# the longest amount `_cell_pattern` takes before its fraction: a sign, 3 digits, 12 groups
 PLAIN_LONGEST = 1 + 3 + 4 * 12
-"""Longest plain amount of `_cell_pattern` before its fraction: a sign, 3 digits and 12
-groups of 3 (40 digits without groups are shorter); with `d` decimals, `PLAIN_LONGEST + 1 + d`."""
 
 
 @functools.cache
