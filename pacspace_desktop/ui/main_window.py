@@ -253,6 +253,8 @@ class MainWindow(QMainWindow):
         if key == SETTINGS:
             self.settings_page().sandbox_requested.connect(self._session.start_sandbox_profile)
         ui = self._session.settings.ui
+        if not any(name.startswith("splitter:") for name in ui):
+            return  # nothing remembered yet (and looking through a page's children costs)
         for splitter in self._splitters(page):  # the dividers where the clerk left them
             saved = ui.get(f"splitter:{splitter.objectName()}")
             if isinstance(saved, str) and saved:
