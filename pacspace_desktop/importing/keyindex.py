@@ -21,6 +21,9 @@ class KeyIndex:
         first: Every key, in order of first appearance, with its first row (None: not looked
             up yet; the key is then on exactly one row).
         more: For a repeated key, the other rows that hold it, in order.
+        touched: The keys whose entries of `first` changed since it was last set to an empty
+            set (None: any may have), so that a copy of `first` from then can be brought up
+            to date key by key instead of copying a million keys again.
     """
 
     def __init__(self) -> None:
@@ -28,6 +31,7 @@ class KeyIndex:
         self.keys: list[str] = []
         self.first: dict[str, int | None] = {}
         self.more: dict[str, list[int]] = {}
+        self.touched: set[str] | None = None
         self._lookups = 0
 
     @classmethod
@@ -83,12 +87,15 @@ class KeyIndex:
                 assert row is not None
             else:
                 row = self.first[key] = self.keys.index(key)
+                if self.touched is not None:
+                    self.touched.add(key)
         return row
 
     def _resolve_all(self) -> None:
         """Every first row at once: many single look-ups (a big edit) would each scan the
         key list, which made a 250,000-cell replace quadratic."""
         first = self.first
+        self.touched = None
         # None means "on exactly one row": the row where the key list holds it
         for row, key in enumerate(self.keys):
             if first.get(key, 0) is None:
@@ -120,6 +127,8 @@ class KeyIndex:
         return affected
 
     def _remove(self, row: int, key: str) -> list[int]:
+        if self.touched is not None:
+            self.touched.add(key)
         if key not in self.more and key in self.first:
             # a key on exactly one row, and this row holds it: no need to look it up
             del self.first[key]
@@ -140,6 +149,8 @@ class KeyIndex:
         return rows
 
     def _add(self, row: int, key: str) -> list[int]:
+        if self.touched is not None:
+            self.touched.add(key)
         rows = sorted([*self.rows_of(key), row])
         self.first[key] = rows[0]
         if len(rows) > 1:
@@ -159,6 +170,7 @@ class KeyIndex:
     def _shift(self, start: int, by: int) -> None:
         """Move every row number from `start` on by `by` (the unique keys' rows stay None)."""
         first = self.first
+        self.touched = None
         moved = {k: v + by for k, v in first.items() if v is not None and v >= start}
         first.update(moved)
         for key, rows in self.more.items():
