@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import resource
 import statistics
 import sys
 import time
@@ -332,6 +333,9 @@ async def run(app: QApplication, rows: int, repeat: int) -> int:
         print(_goal_row(f"{label}: until checked", runs[name], 3.0, "s",
                         f"; {statistics.median(runs[name]) / base_keys:,.0f}× the plain loop"
                         if name.endswith("keys") else ""))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {'peak memory of the whole run (table, check, undo history)':<58} {peak:7.0f} MB "
+          f"= {peak / 1536:4.2f}× the goal (≤ 1,536 MB): {'met' if peak <= 1536 else 'NOT met'}")
     return 0
 
 
