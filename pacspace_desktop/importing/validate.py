@@ -5,7 +5,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import chain, compress
+from itertools import compress
 from operator import attrgetter, itemgetter, not_
 
 from pacspace_desktop.domain.items import WriteItem
@@ -39,6 +39,7 @@ KnownKeys = Callable[[list[str]], set[str]]
 """Given keys, returns those already in the history (sent before)."""
 
 _KNOWN_BATCH = 5000
+_COUNT_BATCH = 4096  # findings counted in one C call
 _code = attrgetter("code")
 _column = attrgetter("column")
 _severity = attrgetter("severity")
@@ -199,12 +200,17 @@ class TableValidation(RevalidationMixin):
             for row, row_findings in found.items():
                 self._store(row, tuple(row_findings))
             return
-        error = Severity.ERROR
+        error, counts = Severity.ERROR, self._counts
+        columns: list[str] = []
         for row, row_findings in found.items():
             if row_findings:
                 stored[row] = findings = tuple(row_findings)
                 errors[row] = error in map(_severity, findings)
-        self._counts.update(map(_column, chain.from_iterable(stored.values())))
+                columns += map(_column, findings)
+                if len(columns) >= _COUNT_BATCH:  # short C calls: a worker lets the UI run
+                    counts.update(columns)
+                    columns.clear()
+        counts.update(columns)
 
     def _store(self, row: int, findings: tuple[Finding, ...]) -> None:
         old = self._findings.pop(row, ())
