@@ -194,13 +194,8 @@ class TableValidation(RevalidationMixin):
         return any(f.severity is Severity.ERROR for f in findings)
 
     def _store_all(self, found: dict[int, list[Finding]]) -> None:
-        """`_store` of every row of the full check at once (nothing is stored yet)."""
-        stored, errors = self._findings, self._errors
-        if stored:  # not a fresh check: row by row
-            for row, row_findings in found.items():
-                self._store(row, tuple(row_findings))
-            return
-        error, counts = Severity.ERROR, self._counts
+        """`_store` of every row of the full check at once (`run` stores into a new one)."""
+        stored, errors, error, counts = self._findings, self._errors, Severity.ERROR, self._counts
         columns: list[str] = []
         for row, row_findings in found.items():
             if row_findings:
