@@ -88,6 +88,10 @@ async def test_verified_and_failed_reach_the_history(store: HistoryStore,
         sandbox.set_faults([{}, {"verify": "fail", "verifyError": "Ledger closed for March"}])
         await _send(store, sandbox, _items("inv", 5), batch=3)
         await _until(lambda: len(receiver.seen) == 2, "two deliveries")
+        # The sandbox marks a delivery delivered once it has read the receiver's answer,
+        # a moment after the receiver has seen it.
+        await _until(lambda: all(h["delivered"] for h in sandbox.webhooks()),
+                     "the sandbox to note both as delivered")
         hooks = sandbox.webhooks()
         assert {h["event"] for h in hooks} == {"verification.completed", "verification.failed"}
         assert all(h["delivered"] and h["attempts"] == 1 for h in hooks)
