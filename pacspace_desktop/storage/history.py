@@ -180,8 +180,7 @@ class HistoryStore:
                     "metadata, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(sub_id, pos, it.key, it.account_id, it.bits, meta, ItemState.QUEUED.value)
                      for pos, (it, meta) in enumerate(zip(batch, metas, strict=True))])
-                claims.take(conn, run.environment, created or "", conn.execute(
-                    "SELECT id, key FROM items WHERE submission_id=?", (sub_id,)))
+                claims.take_submission(conn, run.environment, created or "", sub_id)
         return RecordedRun(run_id, ids)
 
     def mark_sending(self, submission_id: int, request_body: str) -> None:

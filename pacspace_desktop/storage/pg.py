@@ -106,12 +106,62 @@ def translate(sql: str) -> tuple[str, bool]:
         text = re.sub(r"\bINTEGER\b", "BIGINT", text)
         text = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', text)
         text = re.sub(r"\)\s*WITHOUT ROWID", ")", text)
+    if "SUM(" in text.upper():
+        text = _sum_of_conditions(text)
     insert = _INSERT.match(text)
     returns = bool(insert and insert.group(1).lower() in _RETURNS_ID
                    and "RETURNING" not in text.upper())
     if returns:
         text = text.rstrip().rstrip(";") + " RETURNING id"
     return text, returns
+
+
+_SUM = re.compile(r"\bSUM\(", re.IGNORECASE)
+_COMPARISON = re.compile(r"(<>|<=|>=|=|<|>|\sIN\s*\(|\sIS\s)", re.IGNORECASE)
+
+
+def _sum_of_conditions(text: str) -> str:
+    """`SUM(<condition>)` (SQLite counts the true ones) as `SUM(CASE WHEN … THEN 1 ELSE 0 END)`,
+    which PostgreSQL adds up in C (a SQL-function aggregate took 190 ms for the 20,000 items
+    of a History page's 200 rows)."""
+    out, at = [], 0
+    for match in _SUM.finditer(text):
+        if match.start() < at:
+            continue
+        start = match.end()
+        depth, quoted, end = 1, False, start
+        while end < len(text) and depth:
+            ch = text[end]
+            if ch == "'":
+                quoted = not quoted
+            elif not quoted and ch == "(":
+                depth += 1
+            elif not quoted and ch == ")":
+                depth -= 1
+            end += 1
+        inner = text[start:end - 1]
+        if _COMPARISON.search(_top_level(inner)):
+            out.append(text[at:match.start()] + f"SUM(CASE WHEN {inner} THEN 1 ELSE 0 END)")
+            at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _top_level(expr: str) -> str:
+    """`expr` with every parenthesised part and quoted text blanked out."""
+    kept, depth, quoted = [], 0, False
+    for ch in expr:
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+            kept.append(" (" if depth == 1 else "")
+            continue
+        elif not quoted and ch == ")":
+            depth -= 1
+            continue
+        kept.append(ch if depth == 0 and not quoted else "")
+    return "".join(kept)
 
 
 class PgRows:

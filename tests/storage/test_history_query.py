@@ -196,3 +196,21 @@ def test_who_sent_it_is_listed_filtered_and_sorted(store: HistoryStore) -> None:
     assert q.count(HistoryFilter(sent_by="pc-fin")) == (2, 2)
     assert [r.sent_by for r in store.list_submissions(HistoryFilter(sent_by="Anna"))] == [
         "Anna (PC-FIN-02)"]
+
+
+def test_verification_counts_of_a_list_page(store: HistoryStore) -> None:
+    from pacspace_desktop.storage import verification
+
+    run = store.record_run(NewRun("v.csv", "Finance", "live", "https://x"),
+                           [[WriteItem(k, "acct-1", 1) for k in ("V1", "V2", "V3")],
+                            [WriteItem("V4", "acct-1", 1)]])
+    first, second = run.submission_ids
+    store.finish(first, FinalOutcome(OutcomeKind.ACCEPTED, 202, "req_v"))
+    store.finish(second, FinalOutcome(OutcomeKind.CONNECTION_DROPPED))
+    v1 = store.items_of(first)[0]
+    store.record_check(v1.id, datetime.now(UTC), {"found": True, "verified": True},
+                       verified=True)
+    got = verification.counts(store.connection, [first, second])
+    assert (got[first].total, got[first].verified, got[first].waiting) == (3, 1, 2)
+    assert (got[second].total, got[second].not_known, got[second].verified) == (1, 1, 0)
+    assert verification.waiting_total(store.connection) == (2, 0)
