@@ -187,3 +187,31 @@ def test_team_settings_keep_no_password_and_the_keyring_does(tmp_path: Path) -> 
     keys.set_team_password(settings.keyring_account(), None)
     assert ring.items == {} and keys.team_password(settings.keyring_account()) is None
     assert "s3cret" not in (tmp_path / "team_history.json").read_text()
+
+
+def test_a_run_recorded_by_the_worker_connection_counts_as_running(team_url: str) -> None:
+    """The app records a run on a second connection (a worker thread) and closes it; the run
+    belongs to the main connection, so another clerk neither settles it nor takes its keys."""
+    from pacspace_desktop.storage.claims import ConflictReason
+
+    ben = open_team(team_url, CLERK_PASSWORD)
+    anna = open_team(team_url, CLERK_PASSWORD)
+    try:
+        opener = ben.opener()
+        assert opener is not None
+        worker = opener()
+        try:
+            worker.record_run(RUN, [_items("W1", "W2")])
+        finally:
+            worker.close()
+        assert anna.recover_interrupted() == []
+        assert all(s.state.value == "queued" for s in anna.list_submissions())
+        with pytest.raises(KeysClaimed) as caught:
+            anna.record_run(RUN, [_items("W1")])
+        assert caught.value.conflicts[0].reason is ConflictReason.IN_FLIGHT
+        ben.close()  # Ben's app is gone: now the claims are found as interrupted
+        with pytest.raises(KeysClaimed) as caught:
+            anna.record_run(RUN, [_items("W1")])
+        assert caught.value.conflicts[0].reason is ConflictReason.INTERRUPTED
+    finally:
+        anna.close()
