@@ -170,14 +170,14 @@ def take(conn: Db, scope: str, claimed_at: str,
         [(scope, key, item_id, claimed_at) for item_id, key in items])
 
 
-def take_submission(conn: Db, scope: str, claimed_at: str, submission_id: int) -> None:
-    """Make a submission's items the holders of their keys (after `conflicts_for`), in one
-    statement: a team database is a round trip away."""
+def take_run(conn: Db, scope: str, claimed_at: str, run_id: int) -> None:
+    """Make a run's items the holders of their keys (after `conflicts_for`, which refuses a
+    key twice in one run), in one statement: a team database is a round trip away."""
     conn.execute(
-        "INSERT INTO claims (scope, key, item_id, claimed_at) SELECT ?, key, id, ? FROM items "
-        "WHERE submission_id = ? ON CONFLICT(scope, key) DO UPDATE SET "
-        "item_id=excluded.item_id, claimed_at=excluded.claimed_at",
-        (scope, claimed_at, submission_id))
+        "INSERT INTO claims (scope, key, item_id, claimed_at) SELECT ?, i.key, i.id, ? "
+        "FROM items i JOIN submissions s ON s.id = i.submission_id WHERE s.run_id = ? "
+        "ON CONFLICT(scope, key) DO UPDATE SET item_id=excluded.item_id, "
+        "claimed_at=excluded.claimed_at", (scope, claimed_at, run_id))
 
 
 def release_submissions(conn: Db, submission_ids: Sequence[int]) -> None:
