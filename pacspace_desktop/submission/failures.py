@@ -11,7 +11,7 @@ from pacspace_desktop.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from pacspace_desktop.network.client import SendResult
-    from pacspace_desktop.submission.runner import RequestReport, RunReport
+    from pacspace_desktop.submission.runner import RunReport
 
 
 class Stage(StrEnum):
@@ -39,7 +39,6 @@ class HistoryFailed(Exception):
         super().__init__(str(error))
         self.error, self.report, self.stage = error, report, stage
         self.seq, self.total, self.answer = seq, total, answer
-        self.finished: RequestReport | None = None  # the request before, whose answer is kept
 
     @property
     def text(self) -> str:

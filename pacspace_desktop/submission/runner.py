@@ -350,11 +350,7 @@ class SubmissionRunner:
         (an answer the history could not keep is still what PacSpace answered), the rest not
         sent. The report's `broke_off` says why, in words."""
         first_unsent = seq
-        if failed.finished is not None:  # this request's answer is recorded
-            report.requests.append(failed.finished)
-            emit(failed.finished)
-            first_unsent = seq + 1
-        elif failed.stage is Stage.AFTER_ANSWER and failed.answer is not None:
+        if failed.stage is Stage.AFTER_ANSWER and failed.answer is not None:
             answer = failed.answer
             told = RequestReport(
                 seq, sub_id, tuple(batch), answer.kind, entry(answer.kind).item_state,
