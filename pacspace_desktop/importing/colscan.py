@@ -9,7 +9,6 @@ edited rows (`rowscan.cell_checks` with rows) finds exactly the same: tests comp
 
 from __future__ import annotations
 
-import functools
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,16 +17,16 @@ from itertools import chain
 from pacspace_desktop.importing.cells import has_excel_errors, may_hold_total_label, total_label_in
 from pacspace_desktop.importing.findings import Finding
 from pacspace_desktop.importing.mapping import FieldSource, MetadataType, SourceKind
-from pacspace_desktop.importing.numbers import PLAIN_LONGEST, bulk_minor_units, plain_amount
+from pacspace_desktop.importing.numbers import PLAIN_LONGEST, bulk_minor_units
 from pacspace_desktop.importing.plan import Plan, trimmed
 from pacspace_desktop.importing.rowscan import (
     apply_excel_errors,
     apply_total_rows,
     excel_positions,
+    number_fast_paths,
     signed_bits,
 )
 from pacspace_desktop.importing.scan import (
-    all_plain_numbers,
     cell_check,
     odd_bits,
     scan_bits,
@@ -172,13 +171,8 @@ def full_checks(plan: Plan, found: Found, marks: Marks) -> array[int]:
     for meta, index, convert in plan.metadata:
         if meta.type is MetadataType.TEXT:
             continue  # any text is fine
-        quick = plain = None
-        if meta.type is MetadataType.NUMBER:
-            separator = plan.separators[meta.column]
-            quick = plain_amount(separator)[0]
-            plain = functools.partial(all_plain_numbers, separator=separator)
         marks.lengths[index] = scan_column(table.columns[index], cell_check(convert), found,
-                                           quick, plain)
+                                           *number_fast_paths(plan, meta))
     for index in plan.mapped_columns:
         if index not in marks.covered:
             for start, part in slices(table.columns[index]):
