@@ -117,11 +117,15 @@ class MoveReport:
     items: int
     claims: int
     skipped_claims: int
+    already: int = 0  # sends of this history that a move before brought in already
 
     def text(self) -> str:
         """One sentence for a person."""
         tail = (f" {self.skipped_claims} key(s) were held in the team history already: those "
                 "claims stay with the team's send." if self.skipped_claims else "")
+        if self.already:
+            tail += (f" {self.already} send(s) were moved in before and were not copied "
+                     "again.")
         return (f"Moved {self.submissions} submission(s) with {self.items} item(s) from "
                 f"{self.runs} send(s) into the team history; {self.claims} key(s) are now "
                 f"claimed there.{tail}")
@@ -131,7 +135,9 @@ def move_local_history(local: HistoryStore, team: HistoryStore) -> MoveReport:
     """Copy every run of the local history into the team history, in one transaction.
 
     New ids are given in the team database; claims come along unless the team holds that key
-    already (then the team's claim stays and the count says so). The local file is kept
+    already (then the team's claim stays and the count says so). A send that a move before
+    brought in (the same start time, file, sender process and environment) is not copied
+    again, so moving twice does not double the history. The local file is kept
     as it is (it is not deleted). Sends still running locally are refused: they would go on
     writing into the local file.
 
@@ -149,7 +155,8 @@ def move_local_history(local: HistoryStore, team: HistoryStore) -> MoveReport:
             raise StorageError("A send on this computer is still on its way: wait until it "
                                "has finished, then move the history.", StorageFault.LOCKED)
     dst = team.connection
-    counts = {"runs": 0, "submissions": 0, "items": 0, "claims": 0, "skipped": 0}
+    counts = {"runs": 0, "submissions": 0, "items": 0, "claims": 0, "skipped": 0,
+              "already": 0}
     dst.execute("BEGIN IMMEDIATE")
     try:
         _copy(src, dst, counts)
@@ -159,7 +166,7 @@ def move_local_history(local: HistoryStore, team: HistoryStore) -> MoveReport:
             dst.execute("ROLLBACK")
         raise
     return MoveReport(counts["runs"], counts["submissions"], counts["items"],
-                      counts["claims"], counts["skipped"])
+                      counts["claims"], counts["skipped"], counts["already"])
 
 
 def _columns(conn: Db, table: str) -> list[str]:
@@ -173,7 +180,13 @@ def _copy(src: Db, dst: Db, counts: dict[str, int]) -> None:
     att_cols = [c for c in _columns(src, "attempts") if c not in ("id", "submission_id")]
     item_map: dict[int, int] = {}
     sub_map: dict[int, int] = {}
+    same = ("created_at", "source", "owner", "environment")
+    at = [run_cols.index(c) + 1 for c in same]
     for run in src.execute(f"SELECT id, {', '.join(run_cols)} FROM runs ORDER BY id").fetchall():
+        if dst.execute("SELECT 1 FROM runs WHERE " + " AND ".join(f"{c}=?" for c in same),
+                       tuple(run[i] for i in at)).fetchone():
+            counts["already"] += 1  # moved in before
+            continue
         new_run = _insert(dst, "runs", run_cols, run[1:])
         counts["runs"] += 1
         for sub in src.execute(f"SELECT id, {', '.join(sub_cols)} FROM submissions "

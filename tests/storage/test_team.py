@@ -147,6 +147,12 @@ def test_moving_the_local_history_in_is_one_step_with_a_count(tmp_path: Path,
         with pytest.raises(KeysClaimed):  # the guard now holds for what Anna sent alone
             team.record_run(RUN, [_items("A")])
         assert len(local.list_submissions()) == 3, "the local file is kept as it was"
+        before = len(team.list_submissions(limit=100))
+        again = move_local_history(local, team)  # a second click copies nothing twice
+        assert (again.runs, again.submissions, again.items, again.claims) == (0, 0, 0, 0)
+        assert again.already == 2
+        assert "2 send(s) were moved in before and were not copied again." in again.text()
+        assert len(team.list_submissions(limit=100)) == before
     finally:
         local.close()
         team.close()
