@@ -123,7 +123,13 @@ class ReviewDialog(QDialog):
                 for col, value in ((1, it.key), (2, when), (3, last.request_id or "—")):
                     cell = QTableWidgetItem(value)
                     cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    cell.setToolTip(value)
                     self.duplicates.setItem(row, col, cell)
+            # "Sent" names when and who ("… by Anna (PC-FIN-02)"): as wide as its words (Qt
+            # measures the first 1,000 rows), up to a bound; the tooltip has the rest
+            self.duplicates.resizeColumnToContents(2)
+            self.duplicates.setColumnWidth(2, min(self.duplicates.columnWidth(2),
+                                                  _SENT_COLUMN_MAX))
             self.duplicates.setMaximumHeight(180)
             layout.addWidget(warn)
             layout.addWidget(self.duplicates)
@@ -191,6 +197,9 @@ class ReviewDialog(QDialog):
         if self.send.isEnabled():
             self.confirmed.emit(self.chosen())
             self.accept()
+
+
+_SENT_COLUMN_MAX = 460  # px: the dialog stays narrower than a 1280-pixel screen
 
 
 def _sighting_words(seen: KeySighting, environment: Environment) -> str:

@@ -224,6 +224,10 @@ def test_duplicate_guard_asks_for_each_known_key(qtbot: Bot, page: NewRecordPage
     dialog = open_review(qtbot, page)
     assert list(dialog.duplicate_boxes) == ["dup-1"]
     assert dialog.duplicates.item(0, 3).text().startswith("req_")
+    sent = dialog.duplicates.item(0, 2)
+    assert " by " in sent.text() and sent.toolTip() == sent.text()
+    width = dialog.duplicates.fontMetrics().horizontalAdvance(sent.text())
+    assert dialog.duplicates.columnWidth(2) >= width, "who sent it is not cut off"
     assert dialog.send.text() == "Send 1 item to the sandbox"
     dialog.duplicate_boxes["dup-1"].setChecked(True)
     assert dialog.send.text() == "Send 2 items to the sandbox"
