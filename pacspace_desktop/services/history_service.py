@@ -45,7 +45,6 @@ from pacspace_desktop.storage.history_query import (
     interpret_check,
     resubmit_refusal,
 )
-from pacspace_desktop.storage.owners import token_alive
 from pacspace_desktop.storage.records import (
     HistoryFilter,
     ItemRow,
@@ -94,7 +93,7 @@ class HistoryService(QObject):
     failed = Signal(str)
 
     def __init__(self, store: HistoryStore, reader: Reader | None = None, *,
-                 pace_s: float = 0.2, is_alive: Callable[[str], bool] = token_alive,
+                 pace_s: float = 0.2, is_alive: Callable[[str], bool] | None = None,
                  settle: Callable[[], timedelta] = lambda: DEFAULT_SETTLE,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -103,7 +102,7 @@ class HistoryService(QObject):
         self._query = HistoryQuery.of(store)
         self._reader = reader
         self._pace = pace_s
-        self._is_alive = is_alive
+        self._is_alive = is_alive  # None: the history's own test (a team's: its locks)
         self._filter = HistoryFilter()
         self._sort = Sort()
         self._check_task: asyncio.Task[None] | None = None

@@ -163,3 +163,37 @@ def test_a_send_in_the_app_is_refused_for_a_key_another_clerk_holds(
         anna.close()
         for close in parts.closers:
             close()
+
+
+def test_starting_the_app_leaves_another_clerks_running_send_alone(
+        qtbot: QtBot, qloop: object, tmp_path: Path, team_url: str) -> None:
+    """Ben's app settles what a crashed send left at start; Anna's send, whose connection is
+    alive, is not one of them: it stays queued and keeps its claims."""
+    from pacspace_desktop.domain.states import ItemState
+    from pacspace_desktop.storage.claims import KeysClaimed
+
+    paths = resolve_paths(tmp_path / "data").ensure()
+    ring = MemoryKeyring()
+    settings = TeamSettings(team_url, "", "Ben (PC-FIN-03)")
+    save(paths.config_dir, settings)
+    KeyStore(ring).set_team_password(settings.keyring_account(), CLERK_PASSWORD)
+    anna = open_team(team_url, CLERK_PASSWORD)
+    try:
+        anna.record_run(NewRun("april.csv", "Local sandbox", "sandbox", "http://x",
+                               "Anna (PC-FIN-02)"), [[WriteItem("INV-4001", "C00044", 75)]])
+        parts = build_app(paths, ring, sandbox=True)
+        try:
+            assert [s.state for s in anna.list_submissions()] == [ItemState.QUEUED]
+            ben = open_team(team_url, CLERK_PASSWORD)
+            try:
+                with pytest.raises(KeysClaimed):
+                    ben.record_run(NewRun("april.csv", "Local sandbox", "sandbox",
+                                          "http://x", "Ben (PC-FIN-03)"),
+                                   [[WriteItem("INV-4001", "C00044", 75)]])
+            finally:
+                ben.close()
+        finally:
+            for close in parts.closers:
+                close()
+    finally:
+        anna.close()
