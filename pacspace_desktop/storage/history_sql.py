@@ -9,6 +9,7 @@ from typing import Any
 from pacspace_desktop.domain.states import ItemState
 from pacspace_desktop.storage import verification
 from pacspace_desktop.storage.dbapi import Db
+from pacspace_desktop.storage.errors import StorageError, StorageFault
 from pacspace_desktop.storage.records import AttemptRecord, HistoryFilter
 
 
@@ -44,8 +45,17 @@ def resolve_unknown(conn: Db, item_id: int, state: ItemState) -> None:
 
 
 def mark_sending(conn: Db, submission_id: int, body: str) -> None:
-    conn.execute("UPDATE submissions SET state=?, sent_at=?, request_body=? WHERE id=?",
-                 (ItemState.SENDING.value, _ts(now_utc()), body, submission_id))
+    """Mark a queued submission as sending. A submission that is not queued any more (an app
+    that took this send for a crashed one settled it, and may have freed its keys) is never
+    sent: the mark fails instead."""
+    cur = conn.execute("UPDATE submissions SET state=?, sent_at=?, request_body=? "
+                       "WHERE id=? AND state=?", (ItemState.SENDING.value, _ts(now_utc()),
+                                                  body, submission_id, ItemState.QUEUED.value))
+    if not cur.rowcount:
+        raise StorageError(
+            "This send's remaining requests were settled meanwhile by another PacSpace "
+            "Desktop, which took it for a send that had stopped; so they are not sent from "
+            "here. Look at History before sending them again.", StorageFault.LOCKED)
     conn.execute("UPDATE items SET state=? WHERE submission_id=?",
                  (ItemState.SENDING.value, submission_id))
 

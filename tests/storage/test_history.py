@@ -97,6 +97,17 @@ def test_recover_interrupted_settles_dead_runs_only(store: HistoryStore) -> None
     assert store.recover_interrupted() == []
 
 
+def test_a_request_settled_by_another_app_is_never_marked_to_leave(store: HistoryStore) -> None:
+    """Another app took this send for a crashed one and settled its queued requests (freeing
+    their keys): the sender's next mark fails, so that request never leaves."""
+    taken = store.record_run(RUN, [_items(1, "s"), _items(1, "t")], owner="999999999:1")
+    store.mark_sending(taken.submission_ids[0], "{}")
+    store.recover_interrupted()  # the second request: not sent, its key free again
+    with pytest.raises(StorageError, match="settled meanwhile by another PacSpace Desktop"):
+        store.mark_sending(taken.submission_ids[1], "{}")
+    assert store.submission_row(taken.submission_ids[1]).state is ItemState.NOT_SENT
+
+
 def test_process_tokens() -> None:
     assert token_alive(process_token())
     assert not token_alive("999999999:1")
