@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,8 +197,7 @@ def run_submit(args: argparse.Namespace) -> int:
         resend = {it.key for it in given.items} if args.resend_known_keys else set()
         try:
             code = asyncio.run(_send(store, key, base_url, given.items, run, batch_size,
-                                     target.timeout, resend, target.trust,
-                                     lambda: open_location(where)))
+                                     target.timeout, resend, target.trust))
         except KeysClaimed as exc:
             err(claim_refusal(exc.conflicts, RESEND_HINT))
             return EXIT_BAD_INPUT
@@ -230,12 +229,12 @@ def _report_recovered(unknown: Sequence[SubmissionRow]) -> None:
 
 async def _send(store: HistoryStore, key: ApiKey, base_url: str, items: list[WriteItem],
                 run: NewRun, batch_size: int, answer_timeout: float,
-                resend: Collection[str], trust: TlsTrust | None = None,
-                opener: Callable[[], HistoryStore] | None = None) -> int:
+                resend: Collection[str], trust: TlsTrust | None = None) -> int:
     async with make_http_client(answer_timeout, base_url=base_url, trust=trust) as http:
-        # `opener`: the outbox writes run on a connection and thread of their own, so the
-        # next request's mark reaches the disk while one is on its way (submission.outbox).
-        runner = SubmissionRunner(store, WriteClient(http, base_url, key), opener=opener)
+        # the run is recorded, and its outcomes, on a connection and thread of their own: the
+        # next request's mark reaches the disk while one is on its way (submission.outbox)
+        runner = SubmissionRunner(store, WriteClient(http, base_url, key),
+                                  opener=store.opener())
         total_requests = -(-len(items) // batch_size)
 
         def on_event(event: RunEvent) -> None:

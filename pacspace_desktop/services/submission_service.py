@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal
@@ -16,19 +16,16 @@ from pacspace_desktop.importing.gcpause import gc_paused
 from pacspace_desktop.services.session_service import SessionService
 from pacspace_desktop.services.tasks import start_task
 from pacspace_desktop.storage.claims import KeysClaimed
-from pacspace_desktop.storage.errors import StorageError
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.records import NewRun
 from pacspace_desktop.submission.refusals import claim_refusal
 from pacspace_desktop.submission.runner import (
     AttemptFinished,
     HistoryFailed,
-    PreparedRun,
     RequestReport,
     RequestStarted,
     RunEvent,
     RunReport,
-    Stage,
     SubmissionRunner,
     Waiting,
 )
@@ -103,7 +100,8 @@ class SubmissionService(QObject):
         run = NewRun(source=source, profile=profile.name,
                      environment=self._session.environment().value, base_url=client.base_url,
                      key_fingerprint=key.fingerprint if key else "")
-        self._runner = SubmissionRunner(self._store, client, self._limits, self._opener())
+        # the runner records the run and its outcomes on a connection and thread of its own
+        self._runner = SubmissionRunner(self._store, client, self._limits, self._store.opener())
         batch = max(1, min(int(profile.batch_size), self._limits.max_items))
         self._task = start_task(self._run(list(items), run, batch, frozenset(resend)),
                                 name="sending a run",
@@ -157,8 +155,7 @@ class SubmissionService(QObject):
             # 100,000 items are a million objects: a full garbage collection walking them
             # holds the Qt thread 40-70 ms; nothing here makes reference cycles.
             with gc_paused():
-                prepared = await self._prepare(self._runner, items, run, batch, resend)
-                report = await self._runner.run(items, run, batch, on_event, resend, prepared)
+                report = await self._runner.run(items, run, batch, on_event, resend)
         except KeysClaimed as exc:
             # Said once the run has ended, so that pages see `busy` False and free their
             # buttons: nothing was sent, the clerk may fix the batch and send again.
@@ -175,29 +172,3 @@ class SubmissionService(QObject):
             return exc.report
         self.finished.emit(report)
         return report
-
-    def _opener(self) -> Callable[[], HistoryStore] | None:
-        """Opens another connection to the history, of the same kind, for a worker thread
-        (None in memory)."""
-        return self._store.opener()
-
-    async def _prepare(self, runner: SubmissionRunner, items: list[WriteItem], run: NewRun,
-                       batch: int, resend: frozenset[str]) -> PreparedRun:
-        """Write, split, claim and record the run in a worker thread, on a connection of its
-        own to the same history (a connection is used by one thread at a time), so that the
-        window stays live while 100,000 items are recorded."""
-        opener = self._opener()
-        if opener is None:  # a history in memory (tests): there is no second connection to it
-            return runner.prepare(items, run, batch, resend)
-
-        def work() -> PreparedRun:
-            try:
-                store = opener()
-            except StorageError as exc:
-                raise HistoryFailed(exc, RunReport(0), Stage.RECORD, 0, 0) from exc
-            try:
-                return runner.prepare(items, run, batch, resend, store)
-            finally:
-                store.close()
-
-        return await asyncio.to_thread(work)

@@ -180,9 +180,8 @@ class SubmissionRunner:
                 ) -> PreparedRun:
         """Write each item's JSON once, split the requests, claim the keys and record the run.
 
-        Needs no event loop: the app runs it in a worker thread with its own `store` (a
-        connection of its own to the same history), so a 100,000-item run does not freeze
-        the window.
+        Needs no event loop: `run` does it on the outbox writer's thread and connection
+        (`store`), so a 100,000-item run does not freeze the window.
 
         Raises:
             KeysClaimed: as `run`.
@@ -225,10 +224,14 @@ class SubmissionRunner:
                 more left (its `text` says what was sent and what to do).
         """
         emit = on_event or (lambda _event: None)
-        if prepared is None:
-            prepared = self.prepare(items, run, batch_size, resend)
         self._writer = OutboxWriter(self._store, self._opener)
         try:
+            if prepared is None:  # recorded where the run's other writes go, off this thread
+                try:
+                    prepared = await self._writer.later(
+                        lambda store: self.prepare(items, run, batch_size, resend, store))
+                except StorageError as exc:  # the writer's connection could not be opened
+                    raise HistoryFailed(exc, RunReport(0), Stage.RECORD, 0, 0) from exc
             return await self._send_all(prepared, emit)
         finally:
             self._writer.close()
