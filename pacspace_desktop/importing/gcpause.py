@@ -4,7 +4,7 @@ Reading a million-row file creates millions of short-lived row lists and a few h
 lists. None of them form reference cycles, so reference counting frees them; but every
 collection the allocations trigger walks the growing columns (about 0.3 s per full pass over
 a million rows, holding the GIL). The pause is process-wide, nests across threads, and ends
-with the last paused call; cycles made elsewhere meanwhile are collected afterwards.
+with the last paused call.
 
 When the last pause ends, every object then alive is frozen (`gc.freeze`, O(1)): the table just
 built would otherwise sit in the youngest generation, and the first collection after the job
@@ -12,7 +12,9 @@ built would otherwise sit in the youngest generation, and the first collection a
 0.15–0.25 s on whichever thread ran it, the Qt thread's longest stall when a million rows land,
 when the next file opens, or after a big edit. Frozen objects are still freed by reference
 counting (a table let go of is freed as before, see `release.py`); only a reference cycle among
-them would stay until `gc.unfreeze`, so the package builds its tables without cycles.
+them would stay, so the package builds its tables without cycles, and `thaw()` hands everything
+frozen back to the collector once a table has been let go of (cycles made anywhere while a
+job ran, which froze with it, are then collected; what is left alive is small by then).
 """
 
 from __future__ import annotations
@@ -58,3 +60,10 @@ def promote_young() -> None:
         enabled = _was_enabled if _depth else gc.isenabled()
     if enabled:
         gc.collect(1)
+
+
+def thaw() -> None:
+    """Give everything frozen back to the cyclic collector (after a table was let go of)."""
+    with _lock:
+        if _depth == 0:  # a job running now freezes again when it ends
+            gc.unfreeze()

@@ -117,6 +117,7 @@ class Plan(RowRules):
             return lambda _row: text
         parts = _template_parts(source.value, self.table)
         line_of = self.table.line_of
+        ordinals = self.ordinals  # changed in place, never replaced: no cycle through self
 
         def cell(part: str | int, row: int) -> str:
             if isinstance(part, str):
@@ -124,7 +125,7 @@ class Plan(RowRules):
             if part == _LINE:
                 return str(line_of(row))
             if part == _N:
-                return str(self.ordinals[row]) if row < len(self.ordinals) else "1"
+                return str(ordinals[row]) if row < len(ordinals) else "1"
             return trimmed(columns[part][row]) if trim else columns[part][row]
 
         def render(row: int) -> str:
@@ -152,7 +153,7 @@ class Plan(RowRules):
                             if p == _LINE else columns[p][row] for p in parts])
             seen[base] = n = seen.get(base, 0) + 1
             ordinals.append(n)
-        self.ordinals = ordinals
+        self.ordinals[:] = ordinals  # in place: the key pattern's closures hold this list
 
     def bits_values(self) -> list[str]:
         """Every row's bits text (an empty cell as the mapping's default)."""

@@ -34,6 +34,7 @@ from pacspace_desktop.importing import (
     check_mapping,
     export_problems_csv,
 )
+from pacspace_desktop.importing.gcpause import thaw
 from pacspace_desktop.importing.matching import describe_suggestions, suggest_missing
 from pacspace_desktop.importing.release import release_steps
 from pacspace_desktop.services.import_service import ImportResult, ImportService
@@ -389,3 +390,4 @@ async def _let_go(parts: list[object]) -> None:
     (a million rows at once: 0.26 s on the Qt thread)."""
     for _step in release_steps(parts):
         await asyncio.sleep(0)
+    thaw()  # cycles frozen with the table's jobs are collected again

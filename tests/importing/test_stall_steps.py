@@ -110,3 +110,28 @@ def test_a_big_edit_brings_the_index_it_replaced_up_to_date_instead_of_copying(
     finally:
         revalidate._copied = original  # type: ignore[assignment]
     assert copies.count(True) == 2  # the first big edit, and the one after rows were put in
+
+
+def test_a_checked_table_with_a_key_pattern_is_freed_once_let_go_of(tmp_path: Path) -> None:
+    """The key pattern's line numbers ({n}) make no cycle through the plan, and thawing after
+    a table is let go of gives the collector back what froze with its jobs: nothing of the
+    table stays alive (a whole table per file, otherwise)."""
+    import dataclasses
+    import weakref
+
+    from pacspace_desktop.importing import FieldSource, SourceKind
+    from pacspace_desktop.importing.gcpause import thaw
+
+    table, first = _checked(tmp_path)
+    mapping = dataclasses.replace(first.mapping, key=FieldSource(SourceKind.TEMPLATE,
+                                                                 "{Invoice No}-{n}"))
+    validation = validate_table(table, mapping)
+    assert validation.plan.uses_ordinals
+    gone = weakref.ref(validation.plan)
+    parts: list[object] = [validation, first, table]
+    del validation, first, table
+    for _step in release_steps(parts):
+        pass
+    thaw()
+    gc.collect()
+    assert gone() is None
