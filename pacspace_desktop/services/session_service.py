@@ -209,10 +209,13 @@ class SessionService(QObject):
         return self._keys.known_status(profile.id)
 
     async def read_keyring(self) -> None:
-        """`read_keyring_now` with the slow part (finding the keyring, reading the key) in a
+        """`read_keyring_now` with every keyring call (finding it, reading the key, its status) in a
         worker thread, off the Qt thread."""
-        await asyncio.to_thread(self._find_keyring)
-        self.read_keyring_now()
+        def read() -> KeyStatus:
+            self._find_keyring()
+            return self.key_status()  # a failing keyring is asked here, not on the Qt thread
+
+        self.key_state_changed.emit(await asyncio.to_thread(read))
 
     def read_keyring_now(self) -> None:
         """Find the keyring and read the active profile's key (once), then say where the

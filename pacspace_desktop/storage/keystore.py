@@ -110,11 +110,16 @@ class KeyStore:
 
     def known_status(self, profile: str) -> KeyStatus | None:
         """`status(profile)` if it is known without asking the keyring (a key held for this
-        session, or the keyring found and this key read already), else None."""
-        with self._lock:
+        session, or the keyring found and this key read already), else None. Never waits
+        for a worker that is asking the keyring right now (it holds the lock meanwhile)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
             if profile in self._session or (self._found and profile in self._cache):
                 return self.status(profile)
             return None
+        finally:
+            self._lock.release()
 
     def get(self, profile: str) -> ApiKey | None:
         """The key of `profile`, or None when none is stored.
