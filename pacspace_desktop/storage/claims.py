@@ -160,16 +160,6 @@ def conflicts_for(conn: Db, scope: str, keys: Sequence[str],
     return conflicts
 
 
-def take(conn: Db, scope: str, claimed_at: str,
-         items: Iterable[tuple[int, str]]) -> None:
-    """Make these (item id, key) pairs the holders of their keys (after `conflicts_for`)."""
-    conn.executemany(
-        "INSERT INTO claims (scope, key, item_id, claimed_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(scope, key) DO UPDATE SET item_id=excluded.item_id, "
-        "claimed_at=excluded.claimed_at",
-        [(scope, key, item_id, claimed_at) for item_id, key in items])
-
-
 def take_run(conn: Db, scope: str, claimed_at: str, run_id: int) -> None:
     """Make a run's items the holders of their keys (after `conflicts_for`, which refuses a
     key twice in one run), in one statement: a team database is a round trip away."""

@@ -244,12 +244,18 @@ class PgConnection:
             self._conn = psycopg.connect(url, **kwargs)
         except psycopg.Error as exc:
             raise pg_error(exc, self.url) from exc
-        self._conn.adapters.register_loader("numeric", _IntNumeric)
-        # psycopg prepares a statement run five times; a generic plan of the claims' 500-key
-        # look-up ignores the keys and took 200 ms instead of 5 (10,000 claims).
-        self._run("SET plan_cache_mode = force_custom_plan", ())
-        self._lock_id = secrets.randbits(62)
-        self.execute("SELECT pg_advisory_lock(?)", (self._lock_id,))
+        try:
+            self._conn.adapters.register_loader("numeric", _IntNumeric)
+            # psycopg prepares a statement run five times; a generic plan of the claims'
+            # 500-key look-up ignores the keys and took 200 ms instead of 5 (10,000 claims).
+            self._run("SET plan_cache_mode = force_custom_plan", ())
+            # waiting for the team-wide write lock gives up as SQLite's busy timeout does
+            self._run("SET lock_timeout = '10s'", ())
+            self._lock_id = secrets.randbits(62)
+            self.execute("SELECT pg_advisory_lock(?)", (self._lock_id,))
+        except BaseException:
+            self._conn.close()  # a connection that could not be set up is not left open
+            raise
 
     # --- dbapi.Db ---------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ others sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pacspace_desktop.storage.db import SCHEMA_VERSION, connect_team, team_schema_version
@@ -30,15 +30,6 @@ def open_team(url: str, password: str | None = None, connect_timeout: float = 5.
         StorageError: the database cannot be reached or used (the message says why).
     """
     return HistoryStore(connect_team(url, password, connect_timeout))
-
-
-def open_history(location: str | Path, password: str | None = None) -> HistoryStore:
-    """A history by where it is: a `postgresql://` address, or a local SQLite file."""
-    from pacspace_desktop.storage.pg import is_team_url
-
-    if isinstance(location, str) and is_team_url(location):
-        return open_team(location, password)
-    return HistoryStore.open(Path(location))
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +154,8 @@ def move_local_history(local: HistoryStore, team: HistoryStore) -> MoveReport:
         dst.execute("COMMIT")
     except BaseException:
         if dst.in_transaction:
-            dst.execute("ROLLBACK")
+            with suppress(StorageError):  # a lost connection: the first error says why
+                dst.execute("ROLLBACK")
         raise
     return MoveReport(counts["runs"], counts["submissions"], counts["items"],
                       counts["claims"], counts["skipped"], counts["already"])
