@@ -106,8 +106,6 @@ class ReviewDialog(QDialog):
                                                        "Request ID"])
             self.duplicates.verticalHeader().setVisible(False)
             self.duplicates.setRowCount(len(known))
-            self.duplicates.horizontalHeader().setSectionResizeMode(
-                1, QHeaderView.ResizeMode.Stretch)
             for row, it in enumerate(known):
                 last = sightings[it.key][-1]
                 box = QCheckBox()
@@ -125,11 +123,7 @@ class ReviewDialog(QDialog):
                     cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                     cell.setToolTip(value)
                     self.duplicates.setItem(row, col, cell)
-            # "Sent" names when and who ("… by Anna (PC-FIN-02)"): as wide as its words (Qt
-            # measures the first 1,000 rows), up to a bound; the tooltip has the rest
-            self.duplicates.resizeColumnToContents(2)
-            self.duplicates.setColumnWidth(2, min(self.duplicates.columnWidth(2),
-                                                  _SENT_COLUMN_MAX))
+            self._fit_duplicates()
             self.duplicates.setMaximumHeight(180)
             layout.addWidget(warn)
             layout.addWidget(self.duplicates)
@@ -184,6 +178,20 @@ class ReviewDialog(QDialog):
                     cell.setText(value)
             self.totals.setRowHidden(row, count == 0)
 
+    def _fit_duplicates(self) -> None:
+        """Every column of the keys sent before as wide as its words (Qt measures the first
+        1,000 rows): "Sent" names when and who ("… by Anna (PC-FIN-02)"). The dialog widens
+        for them, up to nine tenths of the screen; past that "Sent" gives way (its tooltip
+        has the whole text)."""
+        table = self.duplicates
+        for col in range(table.columnCount()):
+            table.resizeColumnToContents(col)
+        wanted = sum(table.columnWidth(c) for c in range(table.columnCount())) + 48
+        screen = self.screen()
+        room = int(screen.availableGeometry().width() * 0.9) if screen is not None else 1152
+        self.setMinimumWidth(min(max(self.minimumWidth(), wanted), room))
+        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+
     def _update(self) -> None:
         self._refresh_totals()
         n = len(self.chosen())
@@ -197,9 +205,6 @@ class ReviewDialog(QDialog):
         if self.send.isEnabled():
             self.confirmed.emit(self.chosen())
             self.accept()
-
-
-_SENT_COLUMN_MAX = 460  # px: the dialog stays narrower than a 1280-pixel screen
 
 
 def _sighting_words(seen: KeySighting, environment: Environment) -> str:
