@@ -16,7 +16,7 @@ from pacspace_desktop.services.team_history_service import TeamHistoryService
 from pacspace_desktop.storage.errors import StorageError, StorageFault
 from pacspace_desktop.storage.history import HistoryStore
 from pacspace_desktop.storage.keystore import KeyStore
-from pacspace_desktop.storage.paths import resolve_paths
+from pacspace_desktop.storage.paths import AppPaths, resolve_paths
 from pacspace_desktop.storage.records import FinalOutcome, NewRun
 from pacspace_desktop.storage.team import open_team
 from pacspace_desktop.storage.team_settings import TeamSettings, load, save
@@ -25,6 +25,18 @@ from tests.fakes import MemoryKeyring
 from tests.pg_cluster import CLERK_PASSWORD
 
 ACCOUNT_PREFIX = ("PacSpace Desktop", "team-history:clerk@127.0.0.1:")
+
+
+def _chosen_in_settings(tmp_path: Path, team_url: str, sent_by: str
+                        ) -> tuple[AppPaths, MemoryKeyring]:
+    """A data folder whose Settings chose the team history at `team_url`, its password in
+    the keyring the app is given."""
+    paths = resolve_paths(tmp_path / "data").ensure()
+    ring = MemoryKeyring()
+    settings = TeamSettings(team_url, "", sent_by)
+    save(paths.config_dir, settings)
+    KeyStore(ring).set_team_password(settings.keyring_account(), CLERK_PASSWORD)
+    return paths, ring
 
 
 def _local_history(path: Path) -> None:
@@ -88,11 +100,7 @@ def test_a_wrong_address_is_told_before_anything_is_tried(qtbot: QtBot, qloop: o
 
 def test_the_app_opens_the_team_history_chosen_in_settings(qtbot: QtBot, qloop: object,
                                                            tmp_path: Path, team_url: str) -> None:
-    paths = resolve_paths(tmp_path / "data").ensure()
-    ring = MemoryKeyring()
-    settings = TeamSettings(team_url, "", "Anna (PC-FIN-02)")
-    save(paths.config_dir, settings)
-    KeyStore(ring).set_team_password(settings.keyring_account(), CLERK_PASSWORD)
+    paths, ring = _chosen_in_settings(tmp_path, team_url, "Anna (PC-FIN-02)")
     parts = build_app(paths, ring, sandbox=True)
     try:
         qtbot.addWidget(parts.window)  # type: ignore[arg-type]
@@ -126,11 +134,7 @@ def test_a_send_in_the_app_is_refused_for_a_key_another_clerk_holds(
     from pacspace_desktop.ui.new_record_page import NewRecordPage
 
     monkeypatch.chdir(tmp_path)
-    paths = resolve_paths(tmp_path / "data").ensure()
-    ring = MemoryKeyring()
-    settings = TeamSettings(team_url, "", "Ben (PC-FIN-03)")
-    save(paths.config_dir, settings)
-    KeyStore(ring).set_team_password(settings.keyring_account(), CLERK_PASSWORD)
+    paths, ring = _chosen_in_settings(tmp_path, team_url, "Ben (PC-FIN-03)")
     parts = build_app(paths, ring, sandbox=True)
     anna = open_team(team_url, CLERK_PASSWORD)
     try:
@@ -172,11 +176,7 @@ def test_starting_the_app_leaves_another_clerks_running_send_alone(
     from pacspace_desktop.domain.states import ItemState
     from pacspace_desktop.storage.claims import KeysClaimed
 
-    paths = resolve_paths(tmp_path / "data").ensure()
-    ring = MemoryKeyring()
-    settings = TeamSettings(team_url, "", "Ben (PC-FIN-03)")
-    save(paths.config_dir, settings)
-    KeyStore(ring).set_team_password(settings.keyring_account(), CLERK_PASSWORD)
+    paths, ring = _chosen_in_settings(tmp_path, team_url, "Ben (PC-FIN-03)")
     anna = open_team(team_url, CLERK_PASSWORD)
     try:
         anna.record_run(NewRun("april.csv", "Local sandbox", "sandbox", "http://x",
